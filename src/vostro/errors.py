@@ -1,0 +1,49 @@
+"""Errors of vostro, in one hierarchy.
+
+Two kinds of failure exist (STYLE.md, convention 3):
+
+* a *business rejection* (insufficient liquidity, duplicate id, unknown currency) is a value or a
+  `VostroError` subclass with a message a person can act on;
+* a *broken invariant* (books out of balance) raises `InvariantViolation`, which stops the writer.
+  `invariant()` is used instead of `assert` so that the checks survive `python -O`.
+"""
+
+from __future__ import annotations
+
+
+class VostroError(Exception):
+    """Base of every error vostro raises on purpose."""
+
+
+class MoneyError(VostroError, ValueError):
+    """An amount or currency could not be parsed, formatted or converted."""
+
+
+class UnknownCurrency(MoneyError):
+    """A currency code that ISO 4217 does not define (or that has no minor unit)."""
+
+
+class ConfigurationError(VostroError):
+    """Settings that cannot work (for example an unsupported database URL)."""
+
+
+class StoreError(VostroError):
+    """The database refused or lost an operation; the batch it belonged to was not committed."""
+
+
+class WriterLockHeld(StoreError):
+    """Another process already is the ledger's single writer."""
+
+
+class SchemaOutOfDate(StoreError):
+    """The database schema is not at the revision this code expects."""
+
+
+class InvariantViolation(AssertionError):
+    """A ledger invariant is broken. Never caught by business code: the writer must stop."""
+
+
+def invariant(condition: bool, message: str) -> None:
+    """Stop loudly if `condition` is false; unlike `assert`, active under `python -O`."""
+    if not condition:
+        raise InvariantViolation(message)

@@ -1,0 +1,201 @@
+"""The single writer: the only code that changes the ledger.
+
+`Ledger` takes the store's writer lock, loads the committed state into memory, and turns each
+batch of up to 8,189 events into one database transaction (group commit: throughput comes from
+batching, not from row locks, so there are no deadlocks and replay is deterministic).
+
+For every batch: prefetch the few committed rows it may refer to (ids that could already exist,
+pending transfers it posts or voids), validate (numpy fast path, else the reference engine),
+check the outcome's invariants, commit, and only then fold it into memory. A failed commit
+reloads the state from the database; a broken invariant stops the writer for good.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from types import TracebackType
+from typing import Self, TypeVar
+
+import numpy as np
+
+from vostro.errors import InvariantViolation, VostroError, invariant
+from vostro.ledger.columns import TransferColumns
+from vostro.ledger.engine import Engine, check_outcome
+from vostro.ledger.fastpath import try_fast_transfers
+from vostro.ledger.state import LedgerState, Outcome
+from vostro.ledger.types import (
+    BATCH_EVENTS_MAX,
+    Account,
+    CreateAccountResult,
+    CreateTransferResult,
+    Transfer,
+    TransferFlags,
+)
+from vostro.store.base import Store
+
+T = TypeVar("T")
+_RESOLVES = int(TransferFlags.POST_PENDING | TransferFlags.VOID_PENDING)
+
+
+class BatchTooLarge(VostroError, ValueError):
+    """A batch holds more events than one transaction may carry."""
+
+
+class WriterStopped(VostroError):
+    """The writer stopped after a broken invariant and refuses further work."""
+
+
+class Ledger:
+    """The ledger's single writer. Use as a context manager, or call `close()`."""
+
+    def __init__(self, store: Store, *, clock: Callable[[], int] = time.time_ns) -> None:
+        self.store = store
+        self.clock = clock
+        self.session = store.open_writer()
+        try:
+            self.state: LedgerState = self.session.load_state()
+        except BaseException:
+            self.session.close()
+            raise
+        self.engine = Engine(self.state)
+        self.stopped: str | None = None
+        self.batches_fast = 0
+        self.batches_reference = 0
+
+    # --------------------------------------------------------------- commands
+
+    def create_accounts(self, accounts: Sequence[Account]) -> list[CreateAccountResult]:
+        self._check_batch(len(accounts))
+        known = [a.id for a in accounts if _is_int(a.id) and a.id in self.state.seq_by_id]
+        existing = self.session.fetch_accounts(known) if known else {}
+        base = self.engine.next_base(self.clock(), len(accounts))
+        outcome = self._guard(lambda: self.engine.create_accounts(accounts, base, existing))
+        self._commit(outcome)
+        return list(outcome.results)
+
+    def create_transfers(
+        self, transfers: Sequence[Transfer] | TransferColumns
+    ) -> list[CreateTransferResult]:
+        """Post a batch; returns one result per event, in order."""
+        n = len(transfers)
+        self._check_batch(n)
+        if isinstance(transfers, TransferColumns):
+            cols = transfers
+            rows: Sequence[Transfer] | None = None
+        else:
+            cols = TransferColumns.from_transfers(transfers)
+            rows = transfers
+        base = self.engine.next_base(self.clock(), n)
+        mark = self.state.max_transfer_id
+        maybe = [i for i in cols.id if type(i) is int and 0 < i <= mark]
+        existing = self.session.fetch_transfers(maybe) if maybe else {}
+        outcome = self._guard(
+            lambda: try_fast_transfers(self.state, cols, base, may_exist=bool(existing))
+        )
+        if outcome is not None:
+            outcome.results = [CreateTransferResult.OK] * n
+            self._guard(lambda: check_outcome(self.state, outcome))
+            self.batches_fast += 1
+        else:
+            events = rows if rows is not None else cols.to_transfers()
+            existing.update(self._pending_targets(events, existing))
+            outcome = self._guard(lambda: self.engine.create_transfers(events, base, existing))
+            self.batches_reference += 1
+        self._commit(outcome)
+        return list(outcome.results)
+
+    def expire_pending(self) -> int:
+        """Release every pending transfer whose timeout has passed; returns how many."""
+        self._check_batch(0)
+        base = self.engine.next_base(self.clock(), 0)
+        outcome = self._guard(lambda: self.engine.expire(base))
+        self._commit(outcome)
+        return len(outcome.pending_updates)
+
+    # ----------------------------------------------------------------- checks
+
+    def trial_balance(self) -> dict[int, tuple[int, int, int, int]]:
+        """Per ledger: total (debits_pending, debits_posted, credits_pending, credits_posted),
+        summed exactly from the in-memory balances."""
+        s = self.state
+        n = s.account_count + 1
+        ledgers = s.ledger[1:n]
+        totals = {}
+        for ledger in np.unique(ledgers).tolist():
+            mask = ledgers == ledger
+            totals[ledger] = tuple(
+                _exact_sum(arr[1:n][mask]) for arr in (s.dp, s.dpo, s.cp, s.cpo)
+            )
+        return totals  # type: ignore[return-value]
+
+    # --------------------------------------------------------------- internals
+
+    def _pending_targets(self, events: Sequence[Transfer], fetched: dict[int, object]) -> dict:  # type: ignore[type-arg]
+        targets = [
+            t.pending_id
+            for t in events
+            if _is_int(t.flags) and t.flags & _RESOLVES and _is_int(t.pending_id)
+            and 0 < t.pending_id < 2**128
+            and t.pending_id not in self.state.pending and t.pending_id not in fetched
+        ]
+        return self.session.fetch_transfers(targets) if targets else {}
+
+    def _check_batch(self, n: int) -> None:
+        if self.stopped:
+            raise WriterStopped(f"the ledger writer stopped: {self.stopped}")
+        if n > BATCH_EVENTS_MAX:
+            raise BatchTooLarge(
+                f"a batch holds at most {BATCH_EVENTS_MAX:,} events, this one has {n:,}: "
+                "split it (keeping linked chains whole)"
+            )
+
+    def _guard(self, step: Callable[[], T]) -> T:
+        try:
+            return step()
+        except InvariantViolation as violation:
+            self.stopped = str(violation)
+            raise
+
+    def _commit(self, outcome: Outcome) -> None:
+        if not outcome.changes_anything:
+            return
+        try:
+            self.session.commit(outcome)
+        except BaseException:
+            self._reload()
+            raise
+        self.state.apply(outcome)
+        for ledger, (dp, dpo, cp, cpo) in self.trial_balance().items():
+            self._guard(lambda: invariant(
+                dp == cp and dpo == cpo,
+                f"ledger {ledger} is out of balance after batch {outcome.batch}: "
+                f"debits {dpo}/{dp} vs credits {cpo}/{cp} (posted/pending)",
+            ))
+
+    def _reload(self) -> None:
+        self.state = self.session.load_state()
+        self.engine = Engine(self.state)
+
+    def close(self) -> None:
+        self.session.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def _is_int(value: object) -> bool:
+    return type(value) is int
+
+
+def _exact_sum(values: np.ndarray) -> int:  # type: ignore[type-arg]
+    """Exact sum of non-negative int64s: high and low 32-bit halves summed separately."""
+    return (int((values >> 32).sum()) << 32) + int((values & 0xFFFFFFFF).sum())

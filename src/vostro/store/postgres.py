@@ -1,0 +1,199 @@
+"""The production store: PostgreSQL through psycopg 3.
+
+The writer lock is a session-level advisory lock, keyed by database and schema, held on the
+writer's connection for its lifetime; PostgreSQL releases it when that connection ends, so a dead
+writer never leaves it stale. Each batch is one transaction: transfers go in through binary `COPY`,
+balances are updated from array parameters with one `UPDATE ... FROM unnest(...)` in which every
+account appears exactly once (an `UPDATE ... FROM` that matches a row twice silently keeps only
+one change, so the writer sums each account's changes first).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import psycopg
+import sqlalchemy as sa
+
+from vostro.errors import StoreError, WriterLockHeld, invariant
+from vostro.ledger.state import LedgerState, Outcome, StoredTransfer
+from vostro.ledger.types import Account
+from vostro.store import base
+from vostro.store.codec import id_to_bytes, ids_to_bytes, optional_ids_to_bytes
+from vostro.store.schema import BASELINE_TABLE, TRANSFER_COLUMNS
+
+_BYTEA_COLUMNS = ("id", "pending_id", "user_data_128")
+TRANSFER_TYPES = ["bytea" if name in _BYTEA_COLUMNS else "int8" for name in TRANSFER_COLUMNS]
+_COLUMN_LIST = ", ".join(TRANSFER_COLUMNS)
+
+UPDATE_BALANCES_SQL = (
+    "UPDATE accounts AS a SET debits_pending = v.dp, debits_posted = v.dpo, "
+    "credits_pending = v.cp, credits_posted = v.cpo "
+    "FROM unnest(%s::int8[], %s::int8[], %s::int8[], %s::int8[], %s::int8[]) "
+    "AS v(seq, dp, dpo, cp, cpo) WHERE a.seq = v.seq"
+)
+UPDATE_PENDING_SQL = (
+    "UPDATE pending_transfers AS p SET status = v.status, resolved_at = v.at "
+    "FROM unnest(%s::int8[], %s::int2[], %s::int8[]) AS v(ts, status, at) "
+    "WHERE p.timestamp = v.ts"
+)
+
+
+def connect_kwargs(url: str) -> dict[str, Any]:
+    """psycopg connection arguments for a `postgresql+psycopg://` URL (query args pass through,
+    e.g. `?options=-csearch_path%3Dmyschema`)."""
+    u = sa.make_url(url)
+    kwargs: dict[str, Any] = {
+        "host": u.host,
+        "port": u.port,
+        "user": u.username,
+        "password": u.password,
+        "dbname": u.database,
+    }
+    kwargs.update(u.query)
+    return {k: v for k, v in kwargs.items() if v is not None}
+
+
+class PostgresStore(base.Store):
+    backend = "postgresql"
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url, sa.create_engine(url, pool_pre_ping=True))
+        self._baseline_conn: psycopg.Connection[Any] | None = None
+
+    def open_writer(self) -> PostgresWriter:
+        return PostgresWriter(self.url, self.display_url)
+
+    def create_baseline_table(self) -> None:
+        columns = ", ".join(
+            f"{name} {kind}" for name, kind in zip(TRANSFER_COLUMNS, TRANSFER_TYPES, strict=True)
+        )
+        with psycopg.connect(**connect_kwargs(self.url)) as conn:
+            conn.execute(f"DROP TABLE IF EXISTS {BASELINE_TABLE}")
+            conn.execute(f"CREATE TABLE {BASELINE_TABLE} ({columns})")
+
+    def insert_baseline(self, columns: dict[str, list[int]]) -> None:
+        if self._baseline_conn is None:
+            self._baseline_conn = psycopg.connect(**connect_kwargs(self.url))
+        conn = self._baseline_conn
+        with conn.transaction():
+            _copy_transfers(conn, BASELINE_TABLE, columns)
+
+    def dispose(self) -> None:
+        if self._baseline_conn is not None:
+            self._baseline_conn.close()
+            self._baseline_conn = None
+        super().dispose()
+
+
+def _copy_transfers(conn: psycopg.Connection[Any], table: str, columns: dict[str, list[int]]) -> None:
+    values = [columns[name] for name in TRANSFER_COLUMNS]
+    values[1] = ids_to_bytes(values[1])
+    values[5] = optional_ids_to_bytes(values[5])
+    values[10] = optional_ids_to_bytes(values[10])
+    with (
+        conn.cursor() as cur,
+        cur.copy(f"COPY {table} ({_COLUMN_LIST}) FROM STDIN (FORMAT BINARY)") as copy,
+    ):
+        copy.set_types(TRANSFER_TYPES)
+        for row in zip(*values, strict=True):
+            copy.write_row(row)
+
+
+class PostgresWriter(base.WriterSession):
+    def __init__(self, url: str, display_url: str) -> None:
+        try:
+            self.conn = psycopg.connect(**connect_kwargs(url), autocommit=True)
+        except psycopg.Error as error:
+            raise StoreError(f"cannot connect to {display_url}: {error}") from error
+        db, schema = self.conn.execute("SELECT current_database(), current_schema()").fetchone()  # type: ignore[misc]
+        key = int.from_bytes(hashlib.blake2b(f"vostro-writer:{db}.{schema}".encode(), digest_size=8).digest(), "big", signed=True)
+        locked = self.conn.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()
+        if not locked or not locked[0]:
+            holder = self.conn.execute(
+                "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted "
+                "AND ((classid::int8 << 32) | objid::int8) = %s",
+                (key & 0xFFFFFFFFFFFFFFFF,),
+            ).fetchone()
+            self.conn.close()
+            raise WriterLockHeld(
+                f"another vostro writer (backend pid {holder[0] if holder else 'unknown'}) holds "
+                f"the writer lock of {display_url} (schema {schema}); only one process may write "
+                "to this ledger. Stop it, or send your commands to it instead."
+            )
+        self.conn.autocommit = False
+
+    def load_state(self) -> LedgerState:
+        with self.conn.transaction():
+            c = self.conn
+            return base.state_from_rows(
+                c.execute(base.LOAD_ACCOUNTS_SQL).fetchall(),
+                c.execute(base.LOAD_PENDING_SQL).fetchall(),
+                c.execute(base.LOAD_MARKS_SQL).fetchone() or (None,) * 5,
+            )
+
+    def fetch_transfers(self, ids: Sequence[int]) -> dict[int, StoredTransfer]:
+        if not ids:
+            return {}
+        sql = base.FETCH_TRANSFERS_SQL.replace("IN ({})", "= ANY(%s)")
+        with self.conn.transaction():
+            rows = self.conn.execute(sql, (ids_to_bytes(list(ids)),)).fetchall()
+        return {s.transfer.id: s for s in map(base.stored_transfer, rows)}
+
+    def fetch_accounts(self, ids: Sequence[int]) -> dict[int, Account]:
+        if not ids:
+            return {}
+        sql = base.FETCH_ACCOUNTS_SQL.replace("IN ({})", "= ANY(%s)")
+        with self.conn.transaction():
+            rows = self.conn.execute(sql, (ids_to_bytes(list(ids)),)).fetchall()
+        return {a.id: a for a in map(base.account_from_fetch, rows)}
+
+    def commit(self, outcome: Outcome) -> None:
+        try:
+            with self.conn.transaction():
+                self._write(outcome)
+        except psycopg.Error as error:
+            raise StoreError(f"batch {outcome.batch} was not committed: {error}") from error
+
+    def _write(self, outcome: Outcome) -> None:
+        c = self.conn
+        if outcome.account_rows:
+            with c.cursor() as cur:
+                cur.executemany(
+                    "INSERT INTO accounts VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                    [
+                        (r[0], id_to_bytes(r[1]), *r[2:5], id_to_bytes(r[5]) if r[5] else None, *r[6:])
+                        for r in outcome.account_rows
+                    ],
+                )
+        if outcome.transfer_count:
+            cols = outcome.transfer_columns
+            invariant(cols is not None, "transfer rows missing")
+            assert cols is not None
+            _copy_transfers(c, "transfers", cols)
+        if outcome.pending_inserts:
+            with c.cursor() as cur:
+                cur.executemany(
+                    "INSERT INTO pending_transfers VALUES (%s, %s, %s, %s)", outcome.pending_inserts
+                )
+        if outcome.pending_updates:
+            ts, status, at = (list(col) for col in zip(*outcome.pending_updates, strict=True))
+            c.execute(UPDATE_PENDING_SQL, (ts, status, at))
+        if len(outcome.balance_seqs):
+            b = outcome.balances
+            c.execute(
+                UPDATE_BALANCES_SQL,
+                (outcome.balance_seqs.tolist(), b[:, 0].tolist(), b[:, 1].tolist(),
+                 b[:, 2].tolist(), b[:, 3].tolist()),
+            )
+        c.execute(
+            "INSERT INTO ledger_batches VALUES (%s, %s, %s, %s, %s, %s)",
+            (outcome.batch, int(outcome.kind), len(outcome.results), outcome.first_timestamp,
+             outcome.last_timestamp, time.time_ns()),
+        )
+
+    def close(self) -> None:
+        self.conn.close()

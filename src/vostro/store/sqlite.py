@@ -1,0 +1,215 @@
+"""The embedded store: one SQLite file in WAL mode, durable on commit.
+
+`synchronous=FULL` makes every commit survive power loss (WAL's default, NORMAL, only promises
+consistency). Readers and the writer run concurrently: WAL lets readers see the last commit while
+the writer appends. The writer lock is an exclusive `flock` on `<database>.writer.lock`, held for
+the writer's lifetime; the kernel drops it if the process dies, so a crash never leaves it stale.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import sqlite3
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import IO, Any
+
+import sqlalchemy as sa
+
+from vostro.config import sqlite_path
+from vostro.errors import StoreError, WriterLockHeld, invariant
+from vostro.ledger.state import LedgerState, Outcome, StoredTransfer
+from vostro.ledger.types import Account
+from vostro.store import base
+from vostro.store.codec import id_to_bytes, ids_to_bytes, optional_ids_to_bytes
+from vostro.store.schema import BASELINE_TABLE, TRANSFER_COLUMNS
+
+# Larger pages make the random inserts into the per-account indexes cheaper (fewer, fuller
+# B-tree pages); 16 KiB measured about 25 % faster than the 4 KiB default for batches of 8,189.
+PAGE_SIZE_BYTES = 16384
+CACHE_SIZE_KIB = 262144  # 256 MiB page cache: the hot index pages of a busy ledger stay in memory
+BUSY_TIMEOUT_MS = 10_000
+SQLITE_VARIABLES_MAX = 32766  # SQLite >= 3.32; ids are looked up in chunks below this
+
+
+def _pragmas(conn: sqlite3.Connection) -> None:
+    conn.execute(f"PRAGMA page_size={PAGE_SIZE_BYTES}")  # takes effect only on a new file
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute(f"PRAGMA cache_size=-{CACHE_SIZE_KIB}")
+    conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA foreign_keys=ON")
+
+
+class SqliteStore(base.Store):
+    backend = "sqlite"
+
+    def __init__(self, url: str) -> None:
+        self.path = sqlite_path(url)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(url)
+
+        @sa.event.listens_for(engine, "connect")
+        def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+            isolation = dbapi_conn.isolation_level
+            dbapi_conn.isolation_level = None
+            _pragmas(dbapi_conn)
+            dbapi_conn.isolation_level = isolation
+
+        super().__init__(url, engine)
+
+    def open_writer(self) -> SqliteWriter:
+        return SqliteWriter(self.path)
+
+    def create_baseline_table(self) -> None:
+        columns = ", ".join(f"{name} {_baseline_type(name)}" for name in TRANSFER_COLUMNS)
+        with sqlite3.connect(self.path, isolation_level=None) as conn:
+            conn.execute(f"DROP TABLE IF EXISTS {BASELINE_TABLE}")
+            conn.execute(f"CREATE TABLE {BASELINE_TABLE} ({columns})")
+        conn.close()
+
+    def insert_baseline(self, columns: dict[str, list[int]]) -> None:
+        conn = getattr(self, "_baseline_conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, isolation_level=None)
+            _pragmas(conn)
+            self._baseline_conn = conn
+        rows = _transfer_rows(columns)
+        conn.execute("BEGIN IMMEDIATE")
+        conn.executemany(_insert_sql(BASELINE_TABLE, len(TRANSFER_COLUMNS)), rows)
+        conn.execute("COMMIT")
+
+    def dispose(self) -> None:
+        conn = getattr(self, "_baseline_conn", None)
+        if conn is not None:
+            conn.close()
+            self._baseline_conn = None
+        super().dispose()
+
+
+def _baseline_type(name: str) -> str:
+    return "BLOB" if name in ("id", "pending_id", "user_data_128") else "INTEGER"
+
+
+def _insert_sql(table: str, width: int) -> str:
+    return f"INSERT INTO {table} VALUES ({', '.join('?' * width)})"
+
+
+def _transfer_rows(columns: dict[str, list[int]]) -> Any:
+    values = [columns[name] for name in TRANSFER_COLUMNS]
+    values[1] = ids_to_bytes(values[1])  # id
+    values[5] = optional_ids_to_bytes(values[5])  # pending_id
+    values[10] = optional_ids_to_bytes(values[10])  # user_data_128
+    return zip(*values, strict=True)
+
+
+class SqliteWriter(base.WriterSession):
+    """The writer's own connection and lock file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock_file = _take_lock(Path(f"{path}.writer.lock"))
+        self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        _pragmas(self.conn)
+
+    def load_state(self) -> LedgerState:
+        c = self.conn
+        return base.state_from_rows(
+            c.execute(base.LOAD_ACCOUNTS_SQL),
+            c.execute(base.LOAD_PENDING_SQL),
+            c.execute(base.LOAD_MARKS_SQL).fetchone(),
+        )
+
+    def fetch_transfers(self, ids: Sequence[int]) -> dict[int, StoredTransfer]:
+        found: dict[int, StoredTransfer] = {}
+        for chunk in _chunks(ids):
+            sql = base.FETCH_TRANSFERS_SQL.format(", ".join("?" * len(chunk)))
+            for row in self.conn.execute(sql, ids_to_bytes(chunk)):
+                stored = base.stored_transfer(row)
+                found[stored.transfer.id] = stored
+        return found
+
+    def fetch_accounts(self, ids: Sequence[int]) -> dict[int, Account]:
+        found: dict[int, Account] = {}
+        for chunk in _chunks(ids):
+            sql = base.FETCH_ACCOUNTS_SQL.format(", ".join("?" * len(chunk)))
+            for row in self.conn.execute(sql, ids_to_bytes(chunk)):
+                account = base.account_from_fetch(row)
+                found[account.id] = account
+        return found
+
+    def commit(self, outcome: Outcome) -> None:
+        c = self.conn
+        try:
+            c.execute("BEGIN IMMEDIATE")
+            self._write(outcome)
+            c.execute("COMMIT")
+        except sqlite3.Error as error:
+            if c.in_transaction:
+                c.execute("ROLLBACK")
+            raise StoreError(f"batch {outcome.batch} was not committed: {error}") from error
+
+    def _write(self, outcome: Outcome) -> None:
+        c = self.conn
+        if outcome.account_rows:
+            rows = [
+                (r[0], id_to_bytes(r[1]), *r[2:5], id_to_bytes(r[5]) if r[5] else None, *r[6:])
+                for r in outcome.account_rows
+            ]
+            c.executemany(_insert_sql("accounts", 13), rows)
+        if outcome.transfer_count:
+            cols = outcome.transfer_columns
+            invariant(cols is not None, "transfer rows missing")
+            assert cols is not None
+            c.executemany(_insert_sql("transfers", len(TRANSFER_COLUMNS)), _transfer_rows(cols))
+        if outcome.pending_inserts:
+            c.executemany(_insert_sql("pending_transfers", 4), outcome.pending_inserts)
+        if outcome.pending_updates:
+            c.executemany(
+                "UPDATE pending_transfers SET status = ?, resolved_at = ? WHERE timestamp = ?",
+                [(status, at, ts) for ts, status, at in outcome.pending_updates],
+            )
+        if len(outcome.balance_seqs):
+            rows = outcome.balances.tolist()
+            for row, seq in zip(rows, outcome.balance_seqs.tolist(), strict=True):
+                row.append(seq)
+            c.executemany(
+                "UPDATE accounts SET debits_pending = ?, debits_posted = ?, "
+                "credits_pending = ?, credits_posted = ? WHERE seq = ?",
+                rows,
+            )
+        c.execute(
+            _insert_sql("ledger_batches", 6),
+            (outcome.batch, int(outcome.kind), len(outcome.results), outcome.first_timestamp,
+             outcome.last_timestamp, time.time_ns()),
+        )
+
+    def close(self) -> None:
+        self.conn.close()
+        self._lock_file.close()
+
+
+def _chunks(ids: Sequence[int]) -> list[Sequence[int]]:
+    step = SQLITE_VARIABLES_MAX
+    return [ids[i : i + step] for i in range(0, len(ids), step)]
+
+
+def _take_lock(path: Path) -> IO[str]:
+    handle = path.open("a+")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        holder = handle.read().strip() or "unknown"
+        handle.close()
+        raise WriterLockHeld(
+            f"another vostro writer (pid {holder}) holds {path}; only one process may write to "
+            "this ledger. Stop it, or send your commands to it instead."
+        ) from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(str(os.getpid()))
+    handle.flush()
+    return handle
