@@ -7,8 +7,8 @@ fast path does not model (flags, pending ids, a failing event), it comes here.
 
 Events of a batch see the effects of the events before them. A `linked` chain is applied
 tentatively and undone if any of its events fails; the failing event keeps its own code and the
-others get `linked_event_failed`. A chain still open at the end of the batch fails as a whole with
-`linked_event_chain_open`.
+others get `linked_event_failed`. A chain still open at the end of the batch fails: its last event
+gets `linked_event_chain_open`. Retrying a committed chain whole returns `exists` for each event.
 """
 
 from __future__ import annotations
@@ -161,13 +161,16 @@ def _run_linked(
     base: int,
     batch: _Batch,
     apply_one: Callable[[Any, int], Any],
-    codes: tuple[Any, Any, Any],
+    codes: tuple[Any, Any, Any, Any],
 ) -> list[Any]:
     """Run events in order with linked-chain semantics; one result per event.
 
-    `codes` are the batch kind's (ok, linked_event_failed, linked_event_chain_open) results.
+    `codes` are the batch kind's (ok, exists, linked_event_failed, linked_event_chain_open).
+    `exists` is neutral so that a chain can be retried: a chain whose events all exist reports
+    `exists` for each. A chain mixing existing and new events is not the chain that was committed,
+    so its new events fail with `linked_event_failed` and nothing is applied.
     """
-    ok, failed, chain_open = codes
+    ok, exists, failed, chain_open = codes
     results: list[Any] = [ok] * len(events)
     chain_start = -1
     index = 0
@@ -180,15 +183,18 @@ def _run_linked(
             result = chain_open
         else:
             result = apply_one(events[index], base + index)
-        if result is ok:
-            if not linked:
-                chain_start = -1
-            index += 1
-            continue
-        batch.rollback_chain()
-        results[chain_start:index] = [failed] * (index - chain_start)
         results[index] = result
         index += 1
+        if result is ok or result is exists:
+            if not linked:
+                chain = results[chain_start:index]
+                if exists in chain and ok in chain:
+                    batch.rollback_chain()
+                    results[chain_start:index] = [exists if r is exists else failed for r in chain]
+                chain_start = -1
+            continue
+        batch.rollback_chain()
+        results[chain_start : index - 1] = [failed] * (index - 1 - chain_start)
         while linked and index < len(events):  # the rest of the chain fails with it
             results[index] = failed
             linked = _is_linked(events[index])
@@ -241,7 +247,7 @@ class Engine:
             batch.append(opened, stored)
             return A.OK
 
-        codes = (A.OK, A.LINKED_EVENT_FAILED, A.LINKED_EVENT_CHAIN_OPEN)
+        codes = (A.OK, A.EXISTS, A.LINKED_EVENT_FAILED, A.LINKED_EVENT_CHAIN_OPEN)
         results = _run_linked(accounts, base, batch, apply_one, codes)
         first_seq = state.account_count + 1
         rows = [
@@ -281,7 +287,7 @@ class Engine:
         batch = _Batch(self.state, base)
         self._expire(batch, base)
         apply_one = _TransferRules(batch, existing).apply
-        codes = (R.OK, R.LINKED_EVENT_FAILED, R.LINKED_EVENT_CHAIN_OPEN)
+        codes = (R.OK, R.EXISTS, R.LINKED_EVENT_FAILED, R.LINKED_EVENT_CHAIN_OPEN)
         results = _run_linked(transfers, base, batch, apply_one, codes)
         return self._transfer_outcome(batch, results, len(transfers))
 

@@ -62,6 +62,7 @@ class Ledger:
         self.stopped: str | None = None
         self.batches_fast = 0
         self.batches_reference = 0
+        self.last_outcome: Outcome | None = None
 
     # --------------------------------------------------------------- commands
 
@@ -166,6 +167,7 @@ class Ledger:
             self._reload()
             raise
         self.state.apply(outcome)
+        self.last_outcome = outcome
         for ledger, (dp, dpo, cp, cpo) in self.trial_balance().items():
             self._guard(lambda: invariant(
                 dp == cp and dpo == cpo,

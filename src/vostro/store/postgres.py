@@ -23,7 +23,7 @@ from vostro.ledger.state import LedgerState, Outcome, StoredTransfer
 from vostro.ledger.types import Account
 from vostro.store import base
 from vostro.store.codec import id_to_bytes, ids_to_bytes, optional_ids_to_bytes
-from vostro.store.schema import BASELINE_TABLE, TRANSFER_COLUMNS
+from vostro.store.schema import TRANSFER_COLUMNS
 
 _BYTEA_COLUMNS = ("id", "pending_id", "user_data_128")
 TRANSFER_TYPES = ["bytea" if name in _BYTEA_COLUMNS else "int8" for name in TRANSFER_COLUMNS]
@@ -67,20 +67,25 @@ class PostgresStore(base.Store):
     def open_writer(self) -> PostgresWriter:
         return PostgresWriter(self.url, self.display_url)
 
-    def create_baseline_table(self) -> None:
+    def create_baseline_table(self, name: str, *, indexed: bool) -> None:
         columns = ", ".join(
-            f"{name} {kind}" for name, kind in zip(TRANSFER_COLUMNS, TRANSFER_TYPES, strict=True)
+            f"{c} {kind}" for c, kind in zip(TRANSFER_COLUMNS, TRANSFER_TYPES, strict=True)
         )
         with psycopg.connect(**connect_kwargs(self.url)) as conn:
-            conn.execute(f"DROP TABLE IF EXISTS {BASELINE_TABLE}")
-            conn.execute(f"CREATE TABLE {BASELINE_TABLE} ({columns})")
+            conn.execute(f"DROP TABLE IF EXISTS {name}")
+            conn.execute(f"CREATE TABLE {name} ({columns})")
+            if indexed:
+                conn.execute(f"ALTER TABLE {name} ADD PRIMARY KEY (timestamp)")
+                conn.execute(f"CREATE UNIQUE INDEX ix_{name}_id ON {name} (id)")
+                conn.execute(f"CREATE INDEX ix_{name}_dr ON {name} (debit_account_seq, timestamp)")
+                conn.execute(f"CREATE INDEX ix_{name}_cr ON {name} (credit_account_seq, timestamp)")
 
-    def insert_baseline(self, columns: dict[str, list[int]]) -> None:
+    def insert_baseline(self, name: str, columns: dict[str, list[int]]) -> None:
         if self._baseline_conn is None:
             self._baseline_conn = psycopg.connect(**connect_kwargs(self.url))
         conn = self._baseline_conn
         with conn.transaction():
-            _copy_transfers(conn, BASELINE_TABLE, columns)
+            _copy_transfers(conn, name, columns)
 
     def dispose(self) -> None:
         if self._baseline_conn is not None:

@@ -96,8 +96,5 @@ ledger_batches = Table(
     Column("committed_at", BigInteger, nullable=False),
 )
 
-# Bench baseline: the same transfer rows in a table without keys or indexes (see vostro.bench).
-BASELINE_TABLE = "bench_baseline_transfers"
-
 ACCOUNT_COLUMNS = tuple(c.name for c in accounts.columns)
 TRANSFER_COLUMNS = tuple(c.name for c in transfers.columns)

@@ -1,0 +1,199 @@
+"""The `vostro` command line (Typer). Entry point only: it parses, calls the library, prints."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from vostro.config import Settings
+from vostro.errors import VostroError
+
+app = typer.Typer(no_args_is_help=True, help="vostro: settlement in local currencies.")
+bench_app = typer.Typer(no_args_is_help=True, help="Benchmarks (figures in docs/benchmarks.md).")
+app.add_typer(bench_app, name="bench")
+console = Console()
+err = Console(stderr=True)
+
+DatabaseUrl = Annotated[
+    str | None,
+    typer.Option(
+        "--database-url",
+        help="sqlite:///PATH or postgresql+psycopg://USER@HOST:PORT/DB "
+        "(default: $VOSTRO_DATABASE_URL, else sqlite:///vostro.db)",
+    ),
+]
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of text.")]
+
+
+def _url(database_url: str | None) -> str:
+    return database_url or Settings().database_url
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+        TimeElapsedColumn(), console=err,
+    )
+
+
+@app.command()
+def init(database_url: DatabaseUrl = None) -> None:
+    """Create the database (or migrate it to the newest schema)."""
+    from vostro.store import open_store
+
+    store = open_store(_url(database_url))
+    console.print(f"ledger ready at {store.display_url}")
+    store.dispose()
+
+
+@app.command()
+def demo(database_url: DatabaseUrl = None) -> None:
+    """Open INR and RUB accounts, post the corridor's flows, print balances, verify."""
+    from vostro import demo as demo_module
+    from vostro.ledger.verify import verify as verify_ledger
+    from vostro.ledger.writer import Ledger
+    from vostro.store import open_store
+
+    store = open_store(_url(database_url))
+    console.print(f"[bold]vostro demo[/] on {store.display_url}\n")
+    with Ledger(store) as ledger:
+        for name, results in demo_module.run(ledger):
+            summary = ", ".join(f"{results.count(r)}x {r}" for r in dict.fromkeys(results))
+            console.print(f"  {name:<36} {summary}")
+    _print_balances(store, {a.id: a.name for a in demo_module.ACCOUNTS})
+    report = verify_ledger(store)
+    store.dispose()
+    _print_verify(report)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@app.command()
+def accounts(database_url: DatabaseUrl = None) -> None:
+    """List accounts and their balances."""
+    from vostro.store import open_store
+
+    store = open_store(_url(database_url), migrate=False)
+    _print_balances(store, {})
+    store.dispose()
+
+
+@app.command()
+def verify(database_url: DatabaseUrl = None, as_json: JsonFlag = False) -> None:
+    """Recompute every balance from the journal and check every invariant."""
+    from vostro.ledger.verify import verify as verify_ledger
+    from vostro.store import open_store
+
+    store = open_store(_url(database_url), migrate=False)
+    if as_json:
+        report = verify_ledger(store)
+    else:
+        total = store.counts()["transfers"]
+        with _progress() as progress:
+            task = progress.add_task("replaying the journal", total=total)
+            report = verify_ledger(store, lambda done: progress.update(task, completed=done))
+    store.dispose()
+    if as_json:
+        print(json.dumps({"ok": report.ok, "discrepancy": report.discrepancy,
+                          "accounts": report.accounts, "transfers": report.transfers,
+                          "checks": report.checks, "ledgers": report.ledgers}))
+    else:
+        _print_verify(report)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@bench_app.command("ledger")
+def bench_ledger(
+    transfers: Annotated[int, typer.Option("--transfers", "-n", min=1)] = 1_000_000,
+    accounts: Annotated[int, typer.Option(min=2)] = 10_000,
+    batch_size: Annotated[int, typer.Option(min=1, max=8189)] = 8189,
+    ids: Annotated[str, typer.Option(help="time (time-ordered) or random")] = "time",
+    database_url: Annotated[
+        str | None, typer.Option(help="Where to post (default: a new temporary SQLite file)")
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Post N transfers through the writer; compare with plain bulk inserts of the same rows."""
+    from vostro.bench import ledger as bench
+
+    if ids not in ("time", "random"):
+        raise typer.BadParameter("--ids is 'time' or 'random'")
+    if as_json:
+        result = bench.run(transfers=transfers, accounts=accounts, batch_size=batch_size,
+                           ids=ids, database_url=database_url)
+        print(json.dumps(result.as_dict()))
+        return
+    with _progress() as progress:
+        task = progress.add_task("posting transfers", total=transfers)
+        result = bench.run(transfers=transfers, accounts=accounts, batch_size=batch_size,
+                           ids=ids, database_url=database_url,
+                           progress=lambda n: progress.advance(task, n))
+    table = Table(title=f"vostro bench ledger ({result.backend}, {result.ids} ids)")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    for key, value in result.as_dict().items():
+        table.add_row(key, f"{value:,}" if isinstance(value, int | float) else str(value))
+    console.print(table)
+    console.print(f"check it: vostro verify --database-url '{result.database_url}'")
+
+
+def _print_balances(store: object, names: dict[int, str]) -> None:
+    from vostro.money import currency_by_ledger, format_amount
+    from vostro.store.base import Store
+
+    assert isinstance(store, Store)
+    table = Table(title="balances (posted; pending in brackets)")
+    for column in ("account", "debits", "credits", "balance"):
+        table.add_column(column, justify="left" if column == "account" else "right")
+    for account in store.all_accounts():
+        code = currency_by_ledger(account.ledger).code
+        pending = account.credits_pending - account.debits_pending
+        balance = format_amount(account.balance_posted, code)
+        if pending:
+            balance += f" ({format_amount(pending, code)})"
+        table.add_row(
+            names.get(account.id, str(account.id)),
+            format_amount(account.debits_posted, code),
+            format_amount(account.credits_posted, code),
+            balance,
+        )
+    console.print(table)
+
+
+def _print_verify(report: object) -> None:
+    from vostro.ledger.verify import VerifyReport
+    from vostro.money import currency_by_ledger, format_amount
+
+    assert isinstance(report, VerifyReport)
+    for check in report.checks:
+        console.print(f"  [green]ok[/]   {check}")
+    if not report.ok:
+        console.print(f"  [red]FAIL[/] {report.discrepancy}")
+        return
+    for ledger, totals in report.ledgers.items():
+        code = currency_by_ledger(ledger).code
+        console.print(
+            f"  {code}: debits = credits = {format_amount(totals['credits_posted'], code)}"
+        )
+    console.print(
+        f"[green]verified[/]: {report.accounts:,} accounts, {report.transfers:,} transfers"
+    )
+
+
+def main() -> None:
+    try:
+        app()
+    except VostroError as error:
+        err.print(f"[red]error:[/] {error}")
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()
