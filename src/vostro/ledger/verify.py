@@ -142,7 +142,12 @@ def _pending_records(conn: sa.Connection, _r: VerifyReport, _p: Any) -> None:
         )
         .where(
             r.c.flags.op("&")(_RESOLVE) != 0,
-            sa.or_(p.c.timestamp.is_(None), p.c.resolved_at != r.c.timestamp),
+            sa.or_(
+                p.c.timestamp.is_(None),
+                p.c.resolved_at != r.c.timestamp,
+                sa.and_(r.c.flags.op("&")(_VOID) != 0, p.c.status != int(PendingStatus.VOIDED)),
+                sa.and_(r.c.flags.op("&")(_VOID) == 0, p.c.status != int(PendingStatus.POSTED)),
+            ),
         )
         .limit(1)
     ).first()

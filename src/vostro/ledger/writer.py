@@ -89,7 +89,7 @@ class Ledger:
             rows = transfers
         base = self.engine.next_base(self.clock(), n)
         mark = self.state.max_transfer_id
-        maybe = [i for i in cols.id if type(i) is int and 0 < i <= mark]
+        maybe = [i for i in cols.id if _is_int(i) and 0 < i <= mark]
         existing = self.session.fetch_transfers(maybe) if maybe else {}
         outcome = self._guard(
             lambda: try_fast_transfers(self.state, cols, base, may_exist=bool(existing))
@@ -195,7 +195,7 @@ class Ledger:
 
 
 def _is_int(value: object) -> bool:
-    return type(value) is int
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _exact_sum(values: np.ndarray) -> int:  # type: ignore[type-arg]

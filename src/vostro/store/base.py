@@ -293,7 +293,7 @@ LOAD_PENDING_SQL = (
     "WHERE p.status = 1"
 )
 LOAD_MARKS_SQL = (
-    "SELECT (SELECT max(id) FROM transfers), "
+    "SELECT (SELECT id FROM transfers ORDER BY id DESC LIMIT 1), "
     "(SELECT max(timestamp) FROM transfers), (SELECT max(timestamp) FROM accounts), "
     "(SELECT max(last_timestamp) FROM ledger_batches), (SELECT max(batch) FROM ledger_batches)"
 )

@@ -17,16 +17,25 @@ from typing import Any
 
 import psycopg
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 from vostro.errors import StoreError, WriterLockHeld, invariant
 from vostro.ledger.state import LedgerState, Outcome, StoredTransfer
 from vostro.ledger.types import Account
 from vostro.store import base
 from vostro.store.codec import id_to_bytes, ids_to_bytes, optional_ids_to_bytes
+from vostro.store import schema
 from vostro.store.schema import TRANSFER_COLUMNS
 
-_BYTEA_COLUMNS = ("id", "pending_id", "user_data_128")
-TRANSFER_TYPES = ["bytea" if name in _BYTEA_COLUMNS else "int8" for name in TRANSFER_COLUMNS]
+
+
+def _pg_type(column: sa.Column[Any]) -> str:
+    """The PostgreSQL type name of a schema column, for binary COPY."""
+    compiled = column.type.compile(dialect=postgresql.dialect())
+    return {"BIGINT": "int8", "INTEGER": "int4", "SMALLINT": "int2", "BYTEA": "bytea"}[compiled]
+
+
+TRANSFER_TYPES = [_pg_type(c) for c in schema.transfers.columns]
 _COLUMN_LIST = ", ".join(TRANSFER_COLUMNS)
 
 UPDATE_BALANCES_SQL = (

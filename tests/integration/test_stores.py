@@ -1,0 +1,208 @@
+"""The two stores behave the same: migrations, reads, the writer lock, failed commits, verify."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from vostro.errors import StoreError, WriterLockHeld
+from vostro.ledger.types import Account, AccountFlags, Transfer, TransferFlags
+from vostro.ledger.verify import verify
+from vostro.ledger.writer import Ledger
+from vostro.store import Store, open_store
+from vostro.store.schema import metadata
+
+INR, RUB = 356, 643
+LIMITED = int(AccountFlags.DEBITS_MUST_NOT_EXCEED_CREDITS)
+
+
+def open_accounts(ledger: Ledger) -> None:
+    assert all(
+        r == "ok"
+        for r in ledger.create_accounts([
+            Account(1, INR, 7), Account(2, INR, 1, flags=LIMITED), Account(3, INR, 1, flags=LIMITED),
+            Account(4, RUB, 7), Account(5, RUB, 1, flags=LIMITED),
+        ])
+    )
+
+
+def test_migrations_create_exactly_the_schema(store: Store) -> None:
+    with store.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), metadata)
+    assert diff == []
+
+
+def test_opening_twice_migrates_once_and_checks_the_revision(database_url: str) -> None:
+    open_store(database_url).dispose()
+    store = open_store(database_url, migrate=False)  # checks the revision instead
+    store.dispose()
+
+
+def test_reads_round_trip_every_field(store: Store) -> None:
+    big = 2**127 + 12345
+    with Ledger(store) as ledger:
+        assert ledger.create_accounts([
+            Account(big, INR, 3, flags=LIMITED, user_data_128=2**100, user_data_64=7,
+                    user_data_32=9),
+            Account(2, INR, 1),
+        ]) == ["ok", "ok"]
+        t = Transfer(2**128 - 2, 2, big, 500, INR, 17, user_data_128=2**127, user_data_64=2**62,
+                     user_data_32=2**32 - 1)
+        assert ledger.create_transfers([t]) == ["ok"]
+    (stored,) = store.get_transfers([t.id])
+    assert stored == Transfer(**{**t.__dict__, "timestamp": stored.timestamp}) if hasattr(
+        t, "__dict__") else stored.timestamp > 0
+    assert (stored.id, stored.debit_account_id, stored.credit_account_id, stored.amount,
+            stored.code, stored.user_data_128, stored.user_data_64, stored.user_data_32) == (
+        t.id, 2, big, 500, 17, 2**127, 2**62, 2**32 - 1)
+    account = store.get_accounts([big])[0]
+    assert (account.user_data_128, account.user_data_64, account.user_data_32) == (2**100, 7, 9)
+    assert account.credits_posted == 500
+
+
+def test_transfers_by_account_page_forward_and_backward(store: Store) -> None:
+    with Ledger(store) as ledger:
+        open_accounts(ledger)
+        assert ledger.create_transfers([Transfer(10, 1, 2, 1_000, INR, 1)]) == ["ok"]
+        batch = [Transfer(100 + i, 2 if i % 2 else 3, 3 if i % 2 else 2, 10 + i, INR, 1)
+                 for i in range(1, 20)]
+        batch[1] = Transfer(102, 1, 3, 5, INR, 1)
+        assert ledger.create_transfers(batch) == ["ok"] * 19
+    ids = [t.id for t in store.account_transfers(2, limit=100)]
+    expected = [10] + [t.id for t in batch if 2 in (t.debit_account_id, t.credit_account_id)]
+    assert ids == expected
+    first = store.account_transfers(2, limit=4)
+    second = store.account_transfers(2, limit=4, after_timestamp=first[-1].timestamp)
+    assert [t.id for t in first + second] == expected[:8]
+    newest = store.account_transfers(2, limit=3, reverse=True)
+    older = store.account_transfers(2, limit=3, reverse=True, after_timestamp=newest[-1].timestamp)
+    assert [t.id for t in newest + older] == list(reversed(expected))[:6]
+    history = store.account_history(2, limit=100)
+    assert [h.transfer_id for h in history] == expected
+    running = 0
+    for h, t in zip(history, store.account_transfers(2, limit=100), strict=True):
+        running += t.amount if t.credit_account_id == 2 else -t.amount
+        assert h.credits_posted - h.debits_posted == running
+    assert store.account_transfers(999) == []
+
+
+def test_second_writer_is_refused_with_a_clear_message(database_url: str) -> None:
+    store = open_store(database_url)
+    with Ledger(store):
+        with pytest.raises(WriterLockHeld, match="only one process may write"):
+            Ledger(store)
+        code = textwrap.dedent(f"""
+            from vostro.store import open_store
+            from vostro.ledger.writer import Ledger
+            Ledger(open_store({database_url!r}))
+        """)
+        other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                               timeout=60)
+        assert other.returncode != 0
+        assert "WriterLockHeld" in other.stderr and "another vostro writer" in other.stderr
+    with Ledger(store):  # released on close: the next writer gets it
+        pass
+    store.dispose()
+
+
+def test_failed_commit_changes_nothing_and_the_writer_carries_on(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with Ledger(store) as ledger:
+        open_accounts(ledger)
+        assert ledger.create_transfers([Transfer(10, 1, 2, 1_000, INR, 1)]) == ["ok"]
+        session = ledger.session
+        real_write = session._write  # type: ignore[attr-defined]
+
+        def write_then_fail(outcome):  # type: ignore[no-untyped-def]
+            real_write(outcome)  # every row is written inside the transaction...
+            raise _driver_error(store)  # ...then the database fails before commit
+
+        monkeypatch.setattr(session, "_write", write_then_fail)
+        with pytest.raises(StoreError, match="was not committed"):
+            ledger.create_transfers([Transfer(11, 2, 3, 400, INR, 1)])
+        monkeypatch.setattr(session, "_write", real_write)
+        assert store.get_transfers([11]) == []
+        assert ledger.state.seq_by_id and int(ledger.state.dpo[ledger.state.seq_by_id[2]]) == 0
+        assert ledger.create_transfers([Transfer(11, 2, 3, 400, INR, 1)]) == ["ok"]
+    assert verify(store).ok
+
+
+def _driver_error(store: Store) -> Exception:
+    if store.backend == "sqlite":
+        import sqlite3
+
+        return sqlite3.OperationalError("disk I/O error (simulated)")
+    import psycopg
+
+    return psycopg.OperationalError("server closed the connection (simulated)")
+
+
+def test_random_128_bit_ids_post_and_verify(store: Store) -> None:
+    import random
+
+    rng = random.Random(7)
+    with Ledger(store) as ledger:
+        open_accounts(ledger)
+        assert ledger.create_transfers([Transfer(rng.getrandbits(128) - 1 or 1, 1, 2, 10**9, INR,
+                                                 1)]) == ["ok"]
+        for _ in range(3):
+            batch = [Transfer(rng.getrandbits(127) + 1, 2, 3, rng.randint(1, 100), INR, 1)
+                     for _ in range(300)]
+            assert ledger.create_transfers(batch) == ["ok"] * 300
+            assert ledger.create_transfers(batch[:5]) == ["exists"] * 5
+    report = verify(store)
+    assert report.ok, report.discrepancy
+    assert report.transfers == 901
+
+
+def post_some_history(store: Store) -> None:
+    with Ledger(store) as ledger:
+        open_accounts(ledger)
+        ledger.create_transfers([
+            Transfer(10, 1, 2, 1_000, INR, 1), Transfer(11, 2, 3, 300, INR, 1),
+            Transfer(12, 3, 2, 50, INR, 1, flags=int(TransferFlags.PENDING)),
+            Transfer(13, 2, 3, 20, INR, 1, flags=int(TransferFlags.PENDING)),
+            Transfer(14, 0, 0, 0, 0, 0, flags=int(TransferFlags.POST_PENDING), pending_id=13),
+            Transfer(15, 4, 5, 77, RUB, 1),
+        ])
+
+
+@pytest.mark.parametrize(
+    ("tamper", "message"),
+    [
+        ("UPDATE accounts SET credits_posted = credits_posted + 1 WHERE seq = 2",
+         "credits_posted is 1001 but the journal gives 1000"),
+        ("UPDATE accounts SET debits_pending = 0 WHERE seq = 3", "debits_pending is 0"),
+        ("UPDATE transfers SET amount = 301 WHERE amount = 300", "the journal gives"),
+        ("UPDATE transfers SET debit_account_debits_posted = 999 WHERE amount = 300",
+         "stored balance history"),
+        ("UPDATE transfers SET ledger = 643 WHERE amount = 1000", "share the transfer's ledger"),
+        ("UPDATE pending_transfers SET status = 3", "does not show it"),
+        ("DELETE FROM pending_transfers", "has no pending record"),
+    ],
+)
+def test_verify_names_the_first_discrepancy(store: Store, tamper: str, message: str) -> None:
+    post_some_history(store)
+    assert verify(store).ok
+    with store.engine.begin() as conn:
+        conn.execute(sa.text(tamper))
+    report = verify(store)
+    assert not report.ok
+    assert message in (report.discrepancy or "")
+
+
+def test_verify_catches_an_unbalanced_ledger(store: Store) -> None:
+    post_some_history(store)
+    with store.engine.begin() as conn:  # a consistent fold but one-sided books: a phantom credit
+        conn.execute(sa.text(
+            "UPDATE transfers SET credit_account_seq = 4, credit_account_credits_posted = 77 "
+            "WHERE amount = 77"))
+    report = verify(store)
+    assert not report.ok
