@@ -28,8 +28,9 @@ class FakeSession:
             stored = self.transfers.get(i)
             if stored is not None:
                 status = self.status_by_ts.get(stored.transfer.timestamp)
-                found[i] = StoredTransfer(stored.transfer, stored.debit_seq, stored.credit_seq,
-                                          status)
+                found[i] = StoredTransfer(
+                    stored.transfer, stored.debit_seq, stored.credit_seq, status
+                )
         return found
 
     def fetch_accounts(self, ids: Sequence[int]) -> dict[int, Account]:
@@ -49,12 +50,24 @@ class FakeSession:
         cols = outcome.transfer_columns or {}
         for i in range(outcome.transfer_count):
             c = {k: v[i] for k, v in cols.items()}
-            t = Transfer(c["id"], self.seq_to_id[c["debit_account_seq"]],
-                         self.seq_to_id[c["credit_account_seq"]], c["amount"], c["ledger"],
-                         c["code"], c["flags"], c["pending_id"], c["timeout_s"],
-                         c["user_data_128"], c["user_data_64"], c["user_data_32"], c["timestamp"])
-            self.transfers[t.id] = StoredTransfer(t, c["debit_account_seq"],
-                                                  c["credit_account_seq"], None)
+            t = Transfer(
+                c["id"],
+                self.seq_to_id[c["debit_account_seq"]],
+                self.seq_to_id[c["credit_account_seq"]],
+                c["amount"],
+                c["ledger"],
+                c["code"],
+                c["flags"],
+                c["pending_id"],
+                c["timeout_s"],
+                c["user_data_128"],
+                c["user_data_64"],
+                c["user_data_32"],
+                c["timestamp"],
+            )
+            self.transfers[t.id] = StoredTransfer(
+                t, c["debit_account_seq"], c["credit_account_seq"], None
+            )
         for ts, status, _expires, _at in outcome.pending_inserts:
             self.status_by_ts[ts] = PendingStatus(status)
         for ts, status, _at in outcome.pending_updates:

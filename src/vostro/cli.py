@@ -37,8 +37,11 @@ def _url(database_url: str | None) -> str:
 
 def _progress() -> Progress:
     return Progress(
-        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-        TimeElapsedColumn(), console=err,
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
     )
 
 
@@ -100,9 +103,18 @@ def verify(database_url: DatabaseUrl = None, as_json: JsonFlag = False) -> None:
             report = verify_ledger(store, lambda done: progress.update(task, completed=done))
     store.dispose()
     if as_json:
-        print(json.dumps({"ok": report.ok, "discrepancy": report.discrepancy,
-                          "accounts": report.accounts, "transfers": report.transfers,
-                          "checks": report.checks, "ledgers": report.ledgers}))
+        print(
+            json.dumps(
+                {
+                    "ok": report.ok,
+                    "discrepancy": report.discrepancy,
+                    "accounts": report.accounts,
+                    "transfers": report.transfers,
+                    "checks": report.checks,
+                    "ledgers": report.ledgers,
+                }
+            )
+        )
     else:
         _print_verify(report)
     if not report.ok:
@@ -126,15 +138,25 @@ def bench_ledger(
     if ids not in ("time", "random"):
         raise typer.BadParameter("--ids is 'time' or 'random'")
     if as_json:
-        result = bench.run(transfers=transfers, accounts=accounts, batch_size=batch_size,
-                           ids=ids, database_url=database_url)
+        result = bench.run(
+            transfers=transfers,
+            accounts=accounts,
+            batch_size=batch_size,
+            ids=ids,
+            database_url=database_url,
+        )
         print(json.dumps(result.as_dict()))
         return
     with _progress() as progress:
         task = progress.add_task("posting transfers", total=transfers)
-        result = bench.run(transfers=transfers, accounts=accounts, batch_size=batch_size,
-                           ids=ids, database_url=database_url,
-                           progress=lambda n: progress.advance(task, n))
+        result = bench.run(
+            transfers=transfers,
+            accounts=accounts,
+            batch_size=batch_size,
+            ids=ids,
+            database_url=database_url,
+            progress=lambda n: progress.advance(task, n),
+        )
     table = Table(title=f"vostro bench ledger ({result.backend}, {result.ids} ids)")
     table.add_column("measure")
     table.add_column("value", justify="right")

@@ -87,27 +87,46 @@ def transfers() -> list[list[Transfer]]:
     ]
     # A payment reserved first (two-phase), then settled for a smaller amount.
     reserve = [
-        Transfer(9301, 2002, 2101, _minor("1,000,000.00 INR"), INR, Code.TRADE,
-                 flags=int(TransferFlags.PENDING), timeout_s=3600),
+        Transfer(
+            9301,
+            2002,
+            2101,
+            _minor("1,000,000.00 INR"),
+            INR,
+            Code.TRADE,
+            flags=int(TransferFlags.PENDING),
+            timeout_s=3600,
+        ),
     ]
     settle = [
-        Transfer(9302, 0, 0, _minor("990,000.00 INR"), 0, 0,
-                 flags=int(TransferFlags.POST_PENDING), pending_id=9301),
+        Transfer(
+            9302,
+            0,
+            0,
+            _minor("990,000.00 INR"),
+            0,
+            0,
+            flags=int(TransferFlags.POST_PENDING),
+            pending_id=9301,
+        ),
     ]
     return [funding, trade, remittance, reserve, settle]
 
 
 def accounts() -> list[Account]:
-    return [
-        Account(a.id, a.ledger, a.code, flags=LIMITED if a.limited else 0) for a in ACCOUNTS
-    ]
+    return [Account(a.id, a.ledger, a.code, flags=LIMITED if a.limited else 0) for a in ACCOUNTS]
 
 
 def run(ledger: Ledger) -> list[tuple[str, list[str]]]:
     """Post the demo through `ledger`; returns each step's name and its result codes."""
     steps = [("open accounts", [str(r) for r in ledger.create_accounts(accounts())])]
-    names = ["fund settlement accounts", "crude oil and export payments",
-             "remittance, payment-versus-payment", "reserve a payment", "post it, partly"]
+    names = [
+        "fund settlement accounts",
+        "crude oil and export payments",
+        "remittance, payment-versus-payment",
+        "reserve a payment",
+        "post it, partly",
+    ]
     for name, batch in zip(names, transfers(), strict=True):
         steps.append((name, [str(r) for r in ledger.create_transfers(batch)]))
     return steps

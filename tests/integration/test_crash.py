@@ -47,8 +47,12 @@ WRITER = textwrap.dedent("""
 @pytest.mark.slow
 def test_sigkill_mid_stream_leaves_whole_batches(database_url: str) -> None:
     open_store(database_url).dispose()
-    proc = subprocess.Popen([sys.executable, "-c", WRITER, database_url],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", WRITER, database_url],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     store = open_store(database_url, migrate=False)
     try:
         assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
@@ -59,9 +63,7 @@ def test_sigkill_mid_stream_leaves_whole_batches(database_url: str) -> None:
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=30)
         assert proc.returncode == -signal.SIGKILL
-        per_batch = Counter(
-            row[0] for row in _rows(store) if row[0] > 0
-        )
+        per_batch = Counter(row[0] for row in _rows(store) if row[0] > 0)
         assert len(per_batch) >= 20
         assert set(per_batch.values()) == {BATCH}, "a batch was only partly committed"
         assert sorted(per_batch) == list(range(1, len(per_batch) + 1))

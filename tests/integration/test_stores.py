@@ -25,10 +25,15 @@ LIMITED = int(AccountFlags.DEBITS_MUST_NOT_EXCEED_CREDITS)
 def open_accounts(ledger: Ledger) -> None:
     assert all(
         r == "ok"
-        for r in ledger.create_accounts([
-            Account(1, INR, 7), Account(2, INR, 1, flags=LIMITED), Account(3, INR, 1, flags=LIMITED),
-            Account(4, RUB, 7), Account(5, RUB, 1, flags=LIMITED),
-        ])
+        for r in ledger.create_accounts(
+            [
+                Account(1, INR, 7),
+                Account(2, INR, 1, flags=LIMITED),
+                Account(3, INR, 1, flags=LIMITED),
+                Account(4, RUB, 7),
+                Account(5, RUB, 1, flags=LIMITED),
+            ]
+        )
     )
 
 
@@ -47,20 +52,42 @@ def test_opening_twice_migrates_once_and_checks_the_revision(database_url: str) 
 def test_reads_round_trip_every_field(store: Store) -> None:
     big = 2**127 + 12345
     with Ledger(store) as ledger:
-        assert ledger.create_accounts([
-            Account(big, INR, 3, flags=LIMITED, user_data_128=2**100, user_data_64=7,
-                    user_data_32=9),
-            Account(2, INR, 1),
-        ]) == ["ok", "ok"]
-        t = Transfer(2**128 - 2, 2, big, 500, INR, 17, user_data_128=2**127, user_data_64=2**62,
-                     user_data_32=2**32 - 1)
+        assert ledger.create_accounts(
+            [
+                Account(
+                    big, INR, 3, flags=LIMITED, user_data_128=2**100, user_data_64=7, user_data_32=9
+                ),
+                Account(2, INR, 1),
+            ]
+        ) == ["ok", "ok"]
+        t = Transfer(
+            2**128 - 2,
+            2,
+            big,
+            500,
+            INR,
+            17,
+            user_data_128=2**127,
+            user_data_64=2**62,
+            user_data_32=2**32 - 1,
+        )
         assert ledger.create_transfers([t]) == ["ok"]
     (stored,) = store.get_transfers([t.id])
-    assert stored == Transfer(**{**t.__dict__, "timestamp": stored.timestamp}) if hasattr(
-        t, "__dict__") else stored.timestamp > 0
-    assert (stored.id, stored.debit_account_id, stored.credit_account_id, stored.amount,
-            stored.code, stored.user_data_128, stored.user_data_64, stored.user_data_32) == (
-        t.id, 2, big, 500, 17, 2**127, 2**62, 2**32 - 1)
+    assert (
+        stored == Transfer(**{**t.__dict__, "timestamp": stored.timestamp})
+        if hasattr(t, "__dict__")
+        else stored.timestamp > 0
+    )
+    assert (
+        stored.id,
+        stored.debit_account_id,
+        stored.credit_account_id,
+        stored.amount,
+        stored.code,
+        stored.user_data_128,
+        stored.user_data_64,
+        stored.user_data_32,
+    ) == (t.id, 2, big, 500, 17, 2**127, 2**62, 2**32 - 1)
     account = store.get_accounts([big])[0]
     assert (account.user_data_128, account.user_data_64, account.user_data_32) == (2**100, 7, 9)
     assert account.credits_posted == 500
@@ -70,8 +97,10 @@ def test_transfers_by_account_page_forward_and_backward(store: Store) -> None:
     with Ledger(store) as ledger:
         open_accounts(ledger)
         assert ledger.create_transfers([Transfer(10, 1, 2, 1_000, INR, 1)]) == ["ok"]
-        batch = [Transfer(100 + i, 2 if i % 2 else 3, 3 if i % 2 else 2, 10 + i, INR, 1)
-                 for i in range(1, 20)]
+        batch = [
+            Transfer(100 + i, 2 if i % 2 else 3, 3 if i % 2 else 2, 10 + i, INR, 1)
+            for i in range(1, 20)
+        ]
         batch[1] = Transfer(102, 1, 3, 5, INR, 1)
         assert ledger.create_transfers(batch) == ["ok"] * 19
     ids = [t.id for t in store.account_transfers(2, limit=100)]
@@ -102,8 +131,9 @@ def test_second_writer_is_refused_with_a_clear_message(database_url: str) -> Non
             from vostro.ledger.writer import Ledger
             Ledger(open_store({database_url!r}))
         """)
-        other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                               timeout=60)
+        other = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
+        )
         assert other.returncode != 0
         assert "WriterLockHeld" in other.stderr and "another vostro writer" in other.stderr
     with Ledger(store):  # released on close: the next writer gets it
@@ -150,11 +180,14 @@ def test_random_128_bit_ids_post_and_verify(store: Store) -> None:
     rng = random.Random(7)
     with Ledger(store) as ledger:
         open_accounts(ledger)
-        assert ledger.create_transfers([Transfer(rng.getrandbits(128) - 1 or 1, 1, 2, 10**9, INR,
-                                                 1)]) == ["ok"]
+        assert ledger.create_transfers(
+            [Transfer(rng.getrandbits(128) - 1 or 1, 1, 2, 10**9, INR, 1)]
+        ) == ["ok"]
         for _ in range(3):
-            batch = [Transfer(rng.getrandbits(127) + 1, 2, 3, rng.randint(1, 100), INR, 1)
-                     for _ in range(300)]
+            batch = [
+                Transfer(rng.getrandbits(127) + 1, 2, 3, rng.randint(1, 100), INR, 1)
+                for _ in range(300)
+            ]
             assert ledger.create_transfers(batch) == ["ok"] * 300
             assert ledger.create_transfers(batch[:5]) == ["exists"] * 5
     report = verify(store)
@@ -165,24 +198,31 @@ def test_random_128_bit_ids_post_and_verify(store: Store) -> None:
 def post_some_history(store: Store) -> None:
     with Ledger(store) as ledger:
         open_accounts(ledger)
-        ledger.create_transfers([
-            Transfer(10, 1, 2, 1_000, INR, 1), Transfer(11, 2, 3, 300, INR, 1),
-            Transfer(12, 3, 2, 50, INR, 1, flags=int(TransferFlags.PENDING)),
-            Transfer(13, 2, 3, 20, INR, 1, flags=int(TransferFlags.PENDING)),
-            Transfer(14, 0, 0, 0, 0, 0, flags=int(TransferFlags.POST_PENDING), pending_id=13),
-            Transfer(15, 4, 5, 77, RUB, 1),
-        ])
+        ledger.create_transfers(
+            [
+                Transfer(10, 1, 2, 1_000, INR, 1),
+                Transfer(11, 2, 3, 300, INR, 1),
+                Transfer(12, 3, 2, 50, INR, 1, flags=int(TransferFlags.PENDING)),
+                Transfer(13, 2, 3, 20, INR, 1, flags=int(TransferFlags.PENDING)),
+                Transfer(14, 0, 0, 0, 0, 0, flags=int(TransferFlags.POST_PENDING), pending_id=13),
+                Transfer(15, 4, 5, 77, RUB, 1),
+            ]
+        )
 
 
 @pytest.mark.parametrize(
     ("tamper", "message"),
     [
-        ("UPDATE accounts SET credits_posted = credits_posted + 1 WHERE seq = 2",
-         "credits_posted is 1001 but the journal gives 1000"),
+        (
+            "UPDATE accounts SET credits_posted = credits_posted + 1 WHERE seq = 2",
+            "credits_posted is 1001 but the journal gives 1000",
+        ),
         ("UPDATE accounts SET debits_pending = 0 WHERE seq = 3", "debits_pending is 0"),
         ("UPDATE transfers SET amount = 301 WHERE amount = 300", "the journal gives"),
-        ("UPDATE transfers SET debit_account_debits_posted = 999 WHERE amount = 300",
-         "stored balance history"),
+        (
+            "UPDATE transfers SET debit_account_debits_posted = 999 WHERE amount = 300",
+            "stored balance history",
+        ),
         ("UPDATE transfers SET ledger = 643 WHERE amount = 1000", "share the transfer's ledger"),
         ("UPDATE pending_transfers SET status = 3", "does not show it"),
         ("DELETE FROM pending_transfers", "has no pending record"),
@@ -201,8 +241,11 @@ def test_verify_names_the_first_discrepancy(store: Store, tamper: str, message: 
 def test_verify_catches_an_unbalanced_ledger(store: Store) -> None:
     post_some_history(store)
     with store.engine.begin() as conn:  # a consistent fold but one-sided books: a phantom credit
-        conn.execute(sa.text(
-            "UPDATE transfers SET credit_account_seq = 4, credit_account_credits_posted = 77 "
-            "WHERE amount = 77"))
+        conn.execute(
+            sa.text(
+                "UPDATE transfers SET credit_account_seq = 4, credit_account_credits_posted = 77 "
+                "WHERE amount = 77"
+            )
+        )
     report = verify(store)
     assert not report.ok

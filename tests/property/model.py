@@ -152,7 +152,13 @@ class ModelLedger:
             cr.cpo += amount
         self.status[p.id] = "posted" if post else "voided"
         self.transfers[t.id] = Transfer(
-            t.id, p.debit_account_id, p.credit_account_id, amount, p.ledger, p.code, t.flags,
+            t.id,
+            p.debit_account_id,
+            p.credit_account_id,
+            amount,
+            p.ledger,
+            p.code,
+            t.flags,
             t.pending_id,
         )
         return "ok"
@@ -186,9 +192,7 @@ class ModelLedger:
             saved = copy.deepcopy((self.accounts, self.transfers, self.status))
             codes: list[str] = []
             for position, j in enumerate(chain):
-                last_of_batch_still_linked = (
-                    events[j].flags & LINKED and j == len(events) - 1
-                )
+                last_of_batch_still_linked = events[j].flags & LINKED and j == len(events) - 1
                 code = "linked_event_chain_open" if last_of_batch_still_linked else apply(events[j])
                 codes.append(code)
                 if code not in ("ok", "exists"):

@@ -33,11 +33,17 @@ account_strategy = st.builds(
     id=st.sampled_from([0, *ACCOUNT_IDS]),
     ledger=st.sampled_from([INR, INR, RUB, 0]),
     code=st.sampled_from([1, 1, 2, 0]),
-    flags=st.sampled_from([
-        0, int(AccountFlags.DEBITS_MUST_NOT_EXCEED_CREDITS),
-        int(AccountFlags.CREDITS_MUST_NOT_EXCEED_DEBITS),
-        int(AccountFlags.DEBITS_MUST_NOT_EXCEED_CREDITS | AccountFlags.CREDITS_MUST_NOT_EXCEED_DEBITS),
-    ]),
+    flags=st.sampled_from(
+        [
+            0,
+            int(AccountFlags.DEBITS_MUST_NOT_EXCEED_CREDITS),
+            int(AccountFlags.CREDITS_MUST_NOT_EXCEED_DEBITS),
+            int(
+                AccountFlags.DEBITS_MUST_NOT_EXCEED_CREDITS
+                | AccountFlags.CREDITS_MUST_NOT_EXCEED_DEBITS
+            ),
+        ]
+    ),
 )
 account_ref = st.sampled_from([*ACCOUNT_IDS, 99])
 odd_amounts = st.sampled_from([0, -1, INT64_MAX, INT64_MAX + 1, 10**18])
@@ -73,7 +79,10 @@ def draw_transfer(data: st.DataObject, model: ModelLedger) -> Transfer:
         | odd_amounts
     )
     return Transfer(
-        tid, debit, credit, amount,
+        tid,
+        debit,
+        credit,
+        amount,
         draw(st.sampled_from([ledger, ledger, ledger, RUB if ledger == INR else INR, 0])),
         draw(st.sampled_from([1, 1, 1, 0])),
         flags=(int(TransferFlags.PENDING) if kind == "pending" else 0) | linked,
@@ -150,7 +159,9 @@ def test_ledger_matches_the_reference_model(store: Store) -> None:
     run_state_machine_as_test(
         LedgerMachine,
         settings=settings(
-            max_examples=60, stateful_step_count=20, deadline=None,
+            max_examples=60,
+            stateful_step_count=20,
+            deadline=None,
             suppress_health_check=[HealthCheck.too_slow],
         ),
     )

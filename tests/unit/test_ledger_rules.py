@@ -39,13 +39,15 @@ def clock() -> Clock:
 @pytest.fixture
 def ledger(clock: Clock) -> Ledger:
     ledger = Ledger(FakeStore(), clock=clock)  # type: ignore[arg-type]
-    results = ledger.create_accounts([
-        Account(FUNDING, INR, 7),
-        Account(BANK_A, INR, 1, flags=LIMITED),
-        Account(BANK_B, INR, 1, flags=LIMITED),
-        Account(RUB_ACC, RUB, 1),
-        Account(CREDIT_LIMITED, INR, 1, flags=AccountFlags.CREDITS_MUST_NOT_EXCEED_DEBITS),
-    ])
+    results = ledger.create_accounts(
+        [
+            Account(FUNDING, INR, 7),
+            Account(BANK_A, INR, 1, flags=LIMITED),
+            Account(BANK_B, INR, 1, flags=LIMITED),
+            Account(RUB_ACC, RUB, 1),
+            Account(CREDIT_LIMITED, INR, 1, flags=AccountFlags.CREDITS_MUST_NOT_EXCEED_DEBITS),
+        ]
+    )
     assert results == [A.OK] * 5
     assert ledger.create_transfers([Transfer(100, FUNDING, BANK_A, 1_000_00, INR, 1)]) == [R.OK]
     return ledger
@@ -85,9 +87,14 @@ def snapshot(ledger: Ledger) -> tuple[object, ...]:
         (Transfer(1, BANK_A, BANK_B, 10, INR, 0), R.CODE_MUST_NOT_BE_ZERO),
         (Transfer(1, BANK_A, BANK_B, 10, INR, 70000), R.CODE_OUT_OF_RANGE),
         (Transfer(1, BANK_A, BANK_B, 10, INR, 1, flags=1 << 12), R.FLAGS_ARE_UNKNOWN),
-        (Transfer(1, BANK_A, BANK_B, 10, INR, 1, flags=PENDING | POST),
-         R.FLAGS_ARE_MUTUALLY_EXCLUSIVE),
-        (Transfer(1, BANK_A, BANK_B, 10, INR, 1, timeout_s=5), R.TIMEOUT_RESERVED_FOR_PENDING_TRANSFER),
+        (
+            Transfer(1, BANK_A, BANK_B, 10, INR, 1, flags=PENDING | POST),
+            R.FLAGS_ARE_MUTUALLY_EXCLUSIVE,
+        ),
+        (
+            Transfer(1, BANK_A, BANK_B, 10, INR, 1, timeout_s=5),
+            R.TIMEOUT_RESERVED_FOR_PENDING_TRANSFER,
+        ),
         (Transfer(1, BANK_A, BANK_B, 10, INR, 1, pending_id=3), R.PENDING_ID_MUST_BE_ZERO),
         (Transfer(1, BANK_A, BANK_B, 10, INR, 1, user_data_64=-1), R.USER_DATA_OUT_OF_RANGE),
         (Transfer(1, BANK_A, BANK_B, 1_000_01, INR, 1), R.EXCEEDS_CREDITS),
@@ -126,37 +133,55 @@ def test_same_id_different_body_is_refused(ledger):
 
 
 def test_duplicate_id_inside_one_batch(ledger):
-    batch = [Transfer(1, BANK_A, BANK_B, 10, INR, 1), Transfer(1, BANK_A, BANK_B, 10, INR, 1),
-             Transfer(1, BANK_A, BANK_B, 12, INR, 1)]
+    batch = [
+        Transfer(1, BANK_A, BANK_B, 10, INR, 1),
+        Transfer(1, BANK_A, BANK_B, 10, INR, 1),
+        Transfer(1, BANK_A, BANK_B, 12, INR, 1),
+    ]
     assert ledger.create_transfers(batch) == [R.OK, R.EXISTS, R.EXISTS_WITH_DIFFERENT_FIELDS]
     assert balances(ledger, BANK_B)[3] == 10
 
 
 def test_account_creation_is_idempotent_and_validated(ledger):
-    assert ledger.create_accounts([
-        Account(BANK_A, INR, 1, flags=LIMITED),
-        Account(BANK_A, INR, 2, flags=LIMITED),
-        Account(50, 0, 1),
-        Account(51, 999, 1),
-        Account(52, INR, 0),
-        Account(53, INR, 1, flags=LIMITED | AccountFlags.CREDITS_MUST_NOT_EXCEED_DEBITS),
-        Account(0, INR, 1),
-    ]) == [A.EXISTS, A.EXISTS_WITH_DIFFERENT_FIELDS, A.LEDGER_MUST_NOT_BE_ZERO,
-           A.LEDGER_NOT_A_CURRENCY, A.CODE_MUST_NOT_BE_ZERO, A.FLAGS_ARE_MUTUALLY_EXCLUSIVE,
-           A.ID_MUST_NOT_BE_ZERO]
+    assert ledger.create_accounts(
+        [
+            Account(BANK_A, INR, 1, flags=LIMITED),
+            Account(BANK_A, INR, 2, flags=LIMITED),
+            Account(50, 0, 1),
+            Account(51, 999, 1),
+            Account(52, INR, 0),
+            Account(53, INR, 1, flags=LIMITED | AccountFlags.CREDITS_MUST_NOT_EXCEED_DEBITS),
+            Account(0, INR, 1),
+        ]
+    ) == [
+        A.EXISTS,
+        A.EXISTS_WITH_DIFFERENT_FIELDS,
+        A.LEDGER_MUST_NOT_BE_ZERO,
+        A.LEDGER_NOT_A_CURRENCY,
+        A.CODE_MUST_NOT_BE_ZERO,
+        A.FLAGS_ARE_MUTUALLY_EXCLUSIVE,
+        A.ID_MUST_NOT_BE_ZERO,
+    ]
 
 
 def test_linked_chain_succeeds_or_fails_together(ledger):
-    ok_chain = [Transfer(1, BANK_A, BANK_B, 10, INR, 1, flags=LINKED),
-                Transfer(2, BANK_B, FUNDING, 5, INR, 1)]
+    ok_chain = [
+        Transfer(1, BANK_A, BANK_B, 10, INR, 1, flags=LINKED),
+        Transfer(2, BANK_B, FUNDING, 5, INR, 1),
+    ]
     assert ledger.create_transfers(ok_chain) == [R.OK, R.OK]
     before = snapshot(ledger)
-    bad_chain = [Transfer(3, BANK_A, BANK_B, 10, INR, 1, flags=LINKED),
-                 Transfer(4, BANK_B, FUNDING, 10**9, INR, 1, flags=LINKED),
-                 Transfer(5, BANK_A, BANK_B, 1, INR, 1),
-                 Transfer(6, BANK_A, BANK_B, 1, INR, 1)]
+    bad_chain = [
+        Transfer(3, BANK_A, BANK_B, 10, INR, 1, flags=LINKED),
+        Transfer(4, BANK_B, FUNDING, 10**9, INR, 1, flags=LINKED),
+        Transfer(5, BANK_A, BANK_B, 1, INR, 1),
+        Transfer(6, BANK_A, BANK_B, 1, INR, 1),
+    ]
     assert ledger.create_transfers(bad_chain) == [
-        R.LINKED_EVENT_FAILED, R.EXCEEDS_CREDITS, R.LINKED_EVENT_FAILED, R.OK
+        R.LINKED_EVENT_FAILED,
+        R.EXCEEDS_CREDITS,
+        R.LINKED_EVENT_FAILED,
+        R.OK,
     ]
     a, b = before[1], before[2]
     assert balances(ledger, BANK_A) == (a[0], a[1] + 1, a[2], a[3])  # only transfer 6 applied
@@ -164,15 +189,19 @@ def test_linked_chain_succeeds_or_fails_together(ledger):
 
 
 def test_chain_open_at_the_end_of_the_batch_fails(ledger):
-    batch = [Transfer(1, BANK_A, BANK_B, 10, INR, 1, flags=LINKED),
-             Transfer(2, BANK_A, BANK_B, 10, INR, 1, flags=LINKED)]
+    batch = [
+        Transfer(1, BANK_A, BANK_B, 10, INR, 1, flags=LINKED),
+        Transfer(2, BANK_A, BANK_B, 10, INR, 1, flags=LINKED),
+    ]
     assert ledger.create_transfers(batch) == [R.LINKED_EVENT_FAILED, R.LINKED_EVENT_CHAIN_OPEN]
     assert balances(ledger, BANK_B) == (0, 0, 0, 0)
 
 
 def test_retried_chain_reports_exists_for_each_event(ledger):
-    chain = [Transfer(1, BANK_A, BANK_B, 10, INR, 1, flags=LINKED),
-             Transfer(2, BANK_B, FUNDING, 5, INR, 1)]
+    chain = [
+        Transfer(1, BANK_A, BANK_B, 10, INR, 1, flags=LINKED),
+        Transfer(2, BANK_B, FUNDING, 5, INR, 1),
+    ]
     assert ledger.create_transfers(chain) == [R.OK, R.OK]
     assert ledger.create_transfers(chain) == [R.EXISTS, R.EXISTS]
     mixed = [chain[0], Transfer(3, BANK_B, FUNDING, 1, INR, 1)]
@@ -181,8 +210,9 @@ def test_retried_chain_reports_exists_for_each_event(ledger):
 
 
 def test_pending_then_full_post(ledger):
-    assert ledger.create_transfers(
-        [Transfer(1, BANK_A, BANK_B, 300, INR, 1, flags=PENDING)]) == [R.OK]
+    assert ledger.create_transfers([Transfer(1, BANK_A, BANK_B, 300, INR, 1, flags=PENDING)]) == [
+        R.OK
+    ]
     assert balances(ledger, BANK_A) == (300, 0, 0, 1_000_00)
     assert balances(ledger, BANK_B) == (0, 0, 300, 0)
     assert ledger.create_transfers([Transfer(2, 0, 0, 0, 0, 0, flags=POST, pending_id=1)]) == [R.OK]
@@ -213,8 +243,7 @@ def test_void_releases_the_reservation(ledger):
     assert ledger.create_transfers([Transfer(2, 0, 0, 299, 0, 0, flags=VOID, pending_id=1)]) == [
         R.PENDING_TRANSFER_HAS_DIFFERENT_AMOUNT
     ]
-    assert ledger.create_transfers(
-        [Transfer(2, BANK_B, 0, 0, 0, 0, flags=VOID, pending_id=1)]) == [
+    assert ledger.create_transfers([Transfer(2, BANK_B, 0, 0, 0, 0, flags=VOID, pending_id=1)]) == [
         R.PENDING_TRANSFER_HAS_DIFFERENT_DEBIT_ACCOUNT_ID
     ]
     assert ledger.create_transfers([Transfer(2, 0, 0, 0, 0, 0, flags=VOID, pending_id=1)]) == [R.OK]
@@ -245,8 +274,7 @@ def test_reservation_counts_against_the_limit(ledger):
 
 
 def test_timeout_expires_the_reservation(ledger, clock):
-    ledger.create_transfers([Transfer(1, BANK_A, BANK_B, 500, INR, 1, flags=PENDING,
-                                      timeout_s=60)])
+    ledger.create_transfers([Transfer(1, BANK_A, BANK_B, 500, INR, 1, flags=PENDING, timeout_s=60)])
     clock.advance(59)
     assert ledger.expire_pending() == 0
     assert balances(ledger, BANK_A)[0] == 500
@@ -259,8 +287,7 @@ def test_timeout_expires_the_reservation(ledger, clock):
 
 
 def test_expiry_tick_releases_without_a_new_transfer(ledger, clock):
-    ledger.create_transfers([Transfer(1, BANK_A, BANK_B, 500, INR, 1, flags=PENDING,
-                                      timeout_s=1)])
+    ledger.create_transfers([Transfer(1, BANK_A, BANK_B, 500, INR, 1, flags=PENDING, timeout_s=1)])
     clock.advance(5)
     assert ledger.expire_pending() == 1
     assert balances(ledger, BANK_A)[0] == 0
@@ -268,23 +295,25 @@ def test_expiry_tick_releases_without_a_new_transfer(ledger, clock):
 
 
 def test_post_in_the_same_batch_as_its_reservation(ledger):
-    assert ledger.create_transfers([
-        Transfer(1, BANK_A, BANK_B, 500, INR, 1, flags=PENDING),
-        Transfer(2, 0, 0, 200, 0, 0, flags=POST, pending_id=1),
-        Transfer(3, 0, 0, 0, 0, 0, flags=VOID, pending_id=1),
-    ]) == [R.OK, R.OK, R.PENDING_TRANSFER_ALREADY_POSTED]
+    assert ledger.create_transfers(
+        [
+            Transfer(1, BANK_A, BANK_B, 500, INR, 1, flags=PENDING),
+            Transfer(2, 0, 0, 200, 0, 0, flags=POST, pending_id=1),
+            Transfer(3, 0, 0, 0, 0, 0, flags=VOID, pending_id=1),
+        ]
+    ) == [R.OK, R.OK, R.PENDING_TRANSFER_ALREADY_POSTED]
     assert balances(ledger, BANK_B) == (0, 0, 0, 200)
 
 
 def test_balancing_debit_moves_only_what_is_available(ledger):
-    assert ledger.create_transfers([
-        Transfer(1, BANK_A, BANK_B, 10**12, INR, 1, flags=TransferFlags.BALANCING_DEBIT)
-    ]) == [R.OK]
+    assert ledger.create_transfers(
+        [Transfer(1, BANK_A, BANK_B, 10**12, INR, 1, flags=TransferFlags.BALANCING_DEBIT)]
+    ) == [R.OK]
     assert balances(ledger, BANK_A) == (0, 1_000_00, 0, 1_000_00)
     assert balances(ledger, BANK_B)[3] == 1_000_00
-    assert ledger.create_transfers([
-        Transfer(2, BANK_A, BANK_B, 5, INR, 1, flags=TransferFlags.BALANCING_DEBIT)
-    ]) == [R.EXCEEDS_CREDITS]
+    assert ledger.create_transfers(
+        [Transfer(2, BANK_A, BANK_B, 5, INR, 1, flags=TransferFlags.BALANCING_DEBIT)]
+    ) == [R.EXCEEDS_CREDITS]
 
 
 def test_overflow_of_64_bits_is_refused(ledger):

@@ -41,8 +41,18 @@ def test_unknown_lowercase_or_unitless_currency_is_refused(code):
 
 @pytest.mark.parametrize(
     "text",
-    ["", "INR", "12,34.00 INR", "1.2.3 INR", "1e3 INR", "₹100", "100 inr", "1,234.56", "0x10 INR",
-     " 1 000 INR"],
+    [
+        "",
+        "INR",
+        "12,34.00 INR",
+        "1.2.3 INR",
+        "1e3 INR",
+        "₹100",
+        "100 inr",
+        "1,234.56",
+        "0x10 INR",
+        " 1 000 INR",
+    ],
 )
 def test_malformed_amounts_are_refused_with_a_message(text):
     with pytest.raises(MoneyError):
@@ -72,6 +82,9 @@ def test_formatting_refuses_anything_but_an_integer(bad):
         format_amount(bad, "INR")  # type: ignore[arg-type]
 
 
-@given(st.integers(min_value=-AMOUNT_MAX, max_value=AMOUNT_MAX), st.sampled_from(["INR", "RUB", "JPY", "BHD"]))
+@given(
+    st.integers(min_value=-AMOUNT_MAX, max_value=AMOUNT_MAX),
+    st.sampled_from(["INR", "RUB", "JPY", "BHD"]),
+)
 def test_format_then_parse_round_trips(minor, code):
     assert parse_amount(format_amount(minor, code)) == (minor, currency(code))

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from vostro.errors import invariant
+from vostro.errors import UnknownCurrency, invariant
 from vostro.ledger.state import BatchKind, LedgerState, Outcome, Pending, StoredTransfer
 from vostro.ledger.types import (
     ACCOUNT_FLAGS_ALL,
@@ -36,7 +36,7 @@ from vostro.ledger.types import (
     Transfer,
     TransferFlags,
 )
-from vostro.money import UnknownCurrency, currency_by_ledger
+from vostro.money import currency_by_ledger
 
 R = CreateTransferResult
 A = CreateAccountResult
@@ -313,11 +313,8 @@ class Engine:
         state = self.state
         opened = [p for pid, p in batch.opened.items() if pid not in batch.resolved]
         closed = [pid for pid in batch.resolved if pid not in batch.opened]
-        columns = {
-            name: list(col) for name, col in zip(TRANSFER_FIELDS, zip(*batch.rows), strict=False)
-        }
-        if not batch.rows:
-            columns = {name: [] for name in TRANSFER_FIELDS}
+        by_column = zip(*batch.rows, strict=True) if batch.rows else ([] for _ in TRANSFER_FIELDS)
+        columns = {name: list(col) for name, col in zip(TRANSFER_FIELDS, by_column, strict=True)}
         max_id = max(columns["id"], default=0)
         seqs = np.fromiter(batch.balances, np.int64, len(batch.balances))
         try:

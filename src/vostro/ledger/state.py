@@ -11,6 +11,7 @@ the database, so memory and disk cannot drift apart.
 from __future__ import annotations
 
 import heapq
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
@@ -66,7 +67,7 @@ class Outcome:
     first_timestamp: int
     last_timestamp: int
     results: list[Any]
-    account_rows: list[tuple[int, ...]] = field(default_factory=list)
+    account_rows: Sequence[tuple[int, ...]] = field(default_factory=list)
     transfer_columns: dict[str, list[int]] | None = None
     # Accounts whose balances change, and their new (debits_pending, debits_posted,
     # credits_pending, credits_posted), one row per account.

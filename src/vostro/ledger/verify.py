@@ -75,7 +75,9 @@ def _unique_ids(conn: sa.Connection, report: VerifyReport, _p: Any) -> None:
         ).scalar()
         if dup is not None:
             raise Discrepancy(f"{table.name}: id {id_from_bytes(dup)} occurs more than once")
-    report.accounts = conn.execute(sa.select(sa.func.count()).select_from(schema.accounts)).scalar_one()
+    report.accounts = conn.execute(
+        sa.select(sa.func.count()).select_from(schema.accounts)
+    ).scalar_one()
     report.transfers = conn.execute(
         sa.select(sa.func.count()).select_from(schema.transfers)
     ).scalar_one()
@@ -136,9 +138,7 @@ def _pending_records(conn: sa.Connection, _r: VerifyReport, _p: Any) -> None:
     wrong = conn.execute(
         sa.select(r.c.id, p.c.status, p.c.resolved_at, r.c.timestamp, r.c.flags)
         .select_from(
-            r.outerjoin(pt, pt.c.id == r.c.pending_id).outerjoin(
-                p, p.c.timestamp == pt.c.timestamp
-            )
+            r.outerjoin(pt, pt.c.id == r.c.pending_id).outerjoin(p, p.c.timestamp == pt.c.timestamp)
         )
         .where(
             r.c.flags.op("&")(_RESOLVE) != 0,
@@ -213,8 +213,10 @@ def _balances(conn: sa.Connection, report: VerifyReport, _p: Any) -> None:
         raise Discrepancy(f"transfers refer to account seqs that do not exist: {sorted(fold)[:5]}")
     for ledger, (dp, dpo, cp, cpo) in sorted(totals.items()):
         report.ledgers[ledger] = {
-            "debits_posted": dpo, "credits_posted": cpo,
-            "debits_pending": dp, "credits_pending": cp,
+            "debits_posted": dpo,
+            "credits_posted": cpo,
+            "debits_pending": dp,
+            "credits_pending": cp,
         }
         if dpo != cpo or dp != cp:
             raise Discrepancy(
@@ -238,9 +240,7 @@ def _check_flags(account_id: int, flags: int, dp: int, dpo: int, cp: int, cpo: i
         )
 
 
-def _history(
-    conn: sa.Connection, _r: VerifyReport, progress: Callable[[int], None] | None
-) -> None:
+def _history(conn: sa.Connection, _r: VerifyReport, progress: Callable[[int], None] | None) -> None:
     """Replay the journal in timestamp order: stored balance history must equal the fold."""
     a = schema.accounts
     flags = {seq: f for seq, f in conn.execute(sa.select(a.c.seq, a.c.flags))}
@@ -280,14 +280,23 @@ def _history(
 def _stream_journal(conn: sa.Connection) -> Iterator[tuple[Any, ...]]:
     t = schema.transfers
     columns = (
-        t.c.id, t.c.timestamp, t.c.debit_account_seq, t.c.credit_account_seq, t.c.amount,
-        t.c.flags, t.c.debit_account_debits_posted, t.c.debit_account_credits_posted,
-        t.c.credit_account_debits_posted, t.c.credit_account_credits_posted,
+        t.c.id,
+        t.c.timestamp,
+        t.c.debit_account_seq,
+        t.c.credit_account_seq,
+        t.c.amount,
+        t.c.flags,
+        t.c.debit_account_debits_posted,
+        t.c.debit_account_credits_posted,
+        t.c.credit_account_debits_posted,
+        t.c.credit_account_credits_posted,
     )
     after = -1
     while True:  # keyset pagination: bounded memory, no server-side cursor needed
         rows = conn.execute(
-            sa.select(*columns).where(t.c.timestamp > after).order_by(t.c.timestamp)
+            sa.select(*columns)
+            .where(t.c.timestamp > after)
+            .order_by(t.c.timestamp)
             .limit(STREAM_ROWS)
         ).all()
         if not rows:

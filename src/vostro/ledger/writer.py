@@ -13,7 +13,7 @@ reloads the state from the database; a broken invariant stops the writer for goo
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
 from typing import Self, TypeVar
 
@@ -23,7 +23,7 @@ from vostro.errors import InvariantViolation, VostroError, invariant
 from vostro.ledger.columns import TransferColumns
 from vostro.ledger.engine import Engine, check_outcome
 from vostro.ledger.fastpath import try_fast_transfers
-from vostro.ledger.state import LedgerState, Outcome
+from vostro.ledger.state import I64, LedgerState, Outcome, StoredTransfer
 from vostro.ledger.types import (
     BATCH_EVENTS_MAX,
     Account,
@@ -95,8 +95,9 @@ class Ledger:
             lambda: try_fast_transfers(self.state, cols, base, may_exist=bool(existing))
         )
         if outcome is not None:
-            outcome.results = [CreateTransferResult.OK] * n
-            self._guard(lambda: check_outcome(self.state, outcome))
+            fast = outcome
+            fast.results = [CreateTransferResult.OK] * n
+            self._guard(lambda: check_outcome(self.state, fast))
             self.batches_fast += 1
         else:
             events = rows if rows is not None else cols.to_transfers()
@@ -125,20 +126,23 @@ class Ledger:
         totals = {}
         for ledger in np.unique(ledgers).tolist():
             mask = ledgers == ledger
-            totals[ledger] = tuple(
-                _exact_sum(arr[1:n][mask]) for arr in (s.dp, s.dpo, s.cp, s.cpo)
-            )
+            totals[ledger] = tuple(_exact_sum(arr[1:n][mask]) for arr in (s.dp, s.dpo, s.cp, s.cpo))
         return totals  # type: ignore[return-value]
 
     # --------------------------------------------------------------- internals
 
-    def _pending_targets(self, events: Sequence[Transfer], fetched: dict[int, object]) -> dict:  # type: ignore[type-arg]
+    def _pending_targets(
+        self, events: Sequence[Transfer], fetched: Mapping[int, StoredTransfer]
+    ) -> dict[int, StoredTransfer]:
         targets = [
             t.pending_id
             for t in events
-            if _is_int(t.flags) and t.flags & _RESOLVES and _is_int(t.pending_id)
+            if _is_int(t.flags)
+            and t.flags & _RESOLVES
+            and _is_int(t.pending_id)
             and 0 < t.pending_id < 2**128
-            and t.pending_id not in self.state.pending and t.pending_id not in fetched
+            and t.pending_id not in self.state.pending
+            and t.pending_id not in fetched
         ]
         return self.session.fetch_transfers(targets) if targets else {}
 
@@ -168,12 +172,16 @@ class Ledger:
             raise
         self.state.apply(outcome)
         self.last_outcome = outcome
+        self._guard(lambda: self._check_books(outcome.batch))
+
+    def _check_books(self, batch: int) -> None:
+        """After every commit, the whole book: each ledger's debits equal its credits."""
         for ledger, (dp, dpo, cp, cpo) in self.trial_balance().items():
-            self._guard(lambda: invariant(
+            invariant(
                 dp == cp and dpo == cpo,
-                f"ledger {ledger} is out of balance after batch {outcome.batch}: "
+                f"ledger {ledger} is out of balance after batch {batch}: "
                 f"debits {dpo}/{dp} vs credits {cpo}/{cp} (posted/pending)",
-            ))
+            )
 
     def _reload(self) -> None:
         self.state = self.session.load_state()
@@ -198,6 +206,6 @@ def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _exact_sum(values: np.ndarray) -> int:  # type: ignore[type-arg]
+def _exact_sum(values: I64) -> int:
     """Exact sum of non-negative int64s: high and low 32-bit halves summed separately."""
     return (int((values >> 32).sum()) << 32) + int((values & 0xFFFFFFFF).sum())

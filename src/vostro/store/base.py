@@ -119,9 +119,7 @@ class Store(ABC):
 
     def all_accounts(self, limit: int = PAGE_LIMIT_MAX, after_seq: int = 0) -> list[Account]:
         a = schema.accounts
-        query = (
-            sa.select(a).where(a.c.seq > after_seq).order_by(a.c.seq).limit(_limit(limit))
-        )
+        query = sa.select(a).where(a.c.seq > after_seq).order_by(a.c.seq).limit(_limit(limit))
         with self.engine.connect() as conn:
             return [_account(row) for row in conn.execute(query)]
 
@@ -149,7 +147,11 @@ class Store(ABC):
         return [_transfer(row) for row in rows]
 
     def account_history(
-        self, account_id: int, *, limit: int = 100, after_timestamp: int = 0,
+        self,
+        account_id: int,
+        *,
+        limit: int = 100,
+        after_timestamp: int = 0,
         reverse: bool = False,
     ) -> list[AccountBalance]:
         """The account's posted balances after each of its transfers (for statements)."""
@@ -198,8 +200,10 @@ class Store(ABC):
 
         # Two index range scans, merged: each side uses its own (account, timestamp) index.
         with self.engine.connect() as conn:
-            rows = [*conn.execute(side(t.c.debit_account_seq)),
-                    *conn.execute(side(t.c.credit_account_seq))]
+            rows = [
+                *conn.execute(side(t.c.debit_account_seq)),
+                *conn.execute(side(t.c.credit_account_seq)),
+            ]
         rows.sort(key=lambda r: r._mapping["timestamp"], reverse=reverse)
         return rows[:limit]
 
@@ -331,11 +335,38 @@ def state_from_rows(
 
 
 def stored_transfer(row: Sequence[Any]) -> StoredTransfer:
-    (tid, did, cid, amount, ledger, code, flags, pid, timeout_s, ud128, ud64, ud32, ts, dseq,
-     cseq, status) = row
+    (
+        tid,
+        did,
+        cid,
+        amount,
+        ledger,
+        code,
+        flags,
+        pid,
+        timeout_s,
+        ud128,
+        ud64,
+        ud32,
+        ts,
+        dseq,
+        cseq,
+        status,
+    ) = row
     transfer = Transfer(
-        id_from_bytes(tid), id_from_bytes(did), id_from_bytes(cid), amount, ledger, code, flags,
-        id_from_bytes(pid), timeout_s, id_from_bytes(ud128), ud64, ud32, ts,
+        id_from_bytes(tid),
+        id_from_bytes(did),
+        id_from_bytes(cid),
+        amount,
+        ledger,
+        code,
+        flags,
+        id_from_bytes(pid),
+        timeout_s,
+        id_from_bytes(ud128),
+        ud64,
+        ud32,
+        ts,
     )
     return StoredTransfer(transfer, dseq, cseq, PendingStatus(status) if status else None)
 
@@ -343,6 +374,16 @@ def stored_transfer(row: Sequence[Any]) -> StoredTransfer:
 def account_from_fetch(row: Sequence[Any]) -> Account:
     aid, ledger, code, flags, ud128, ud64, ud32, dp, dpo, cp, cpo, ts = row
     return Account(
-        id_from_bytes(aid), ledger, code, flags, id_from_bytes(ud128), ud64, ud32, dp, dpo, cp,
-        cpo, ts,
+        id_from_bytes(aid),
+        ledger,
+        code,
+        flags,
+        id_from_bytes(ud128),
+        ud64,
+        ud32,
+        dp,
+        dpo,
+        cp,
+        cpo,
+        ts,
     )

@@ -6,6 +6,8 @@ ids append to the index; `max(id)` is the largest id). Zero optional ids are sto
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 ID_BYTES = 16
 
 
@@ -21,7 +23,7 @@ def id_from_bytes(value: bytes | memoryview | None) -> int:
     return int.from_bytes(value, "big") if value is not None else 0
 
 
-def ids_to_bytes(values: list[int]) -> list[bytes]:
+def ids_to_bytes(values: Iterable[int]) -> list[bytes]:
     return [v.to_bytes(ID_BYTES, "big") for v in values]
 
 

@@ -22,16 +22,14 @@ from sqlalchemy.dialects import postgresql
 from vostro.errors import StoreError, WriterLockHeld, invariant
 from vostro.ledger.state import LedgerState, Outcome, StoredTransfer
 from vostro.ledger.types import Account
-from vostro.store import base
+from vostro.store import base, schema
 from vostro.store.codec import id_to_bytes, ids_to_bytes, optional_ids_to_bytes
-from vostro.store import schema
 from vostro.store.schema import TRANSFER_COLUMNS
-
 
 
 def _pg_type(column: sa.Column[Any]) -> str:
     """The PostgreSQL type name of a schema column, for binary COPY."""
-    compiled = column.type.compile(dialect=postgresql.dialect())
+    compiled = column.type.compile(dialect=postgresql.dialect())  # type: ignore[no-untyped-call]
     return {"BIGINT": "int8", "INTEGER": "int4", "SMALLINT": "int2", "BYTEA": "bytea"}[compiled]
 
 
@@ -103,8 +101,10 @@ class PostgresStore(base.Store):
         super().dispose()
 
 
-def _copy_transfers(conn: psycopg.Connection[Any], table: str, columns: dict[str, list[int]]) -> None:
-    values = [columns[name] for name in TRANSFER_COLUMNS]
+def _copy_transfers(
+    conn: psycopg.Connection[Any], table: str, columns: dict[str, list[int]]
+) -> None:
+    values: list[list[Any]] = [columns[name] for name in TRANSFER_COLUMNS]
     values[1] = ids_to_bytes(values[1])
     values[5] = optional_ids_to_bytes(values[5])
     values[10] = optional_ids_to_bytes(values[10])
@@ -124,7 +124,11 @@ class PostgresWriter(base.WriterSession):
         except psycopg.Error as error:
             raise StoreError(f"cannot connect to {display_url}: {error}") from error
         db, schema = self.conn.execute("SELECT current_database(), current_schema()").fetchone()  # type: ignore[misc]
-        key = int.from_bytes(hashlib.blake2b(f"vostro-writer:{db}.{schema}".encode(), digest_size=8).digest(), "big", signed=True)
+        key = int.from_bytes(
+            hashlib.blake2b(f"vostro-writer:{db}.{schema}".encode(), digest_size=8).digest(),
+            "big",
+            signed=True,
+        )
         locked = self.conn.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()
         if not locked or not locked[0]:
             holder = self.conn.execute(
@@ -177,9 +181,15 @@ class PostgresWriter(base.WriterSession):
         if outcome.account_rows:
             with c.cursor() as cur:
                 cur.executemany(
-                    "INSERT INTO accounts VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                    f"INSERT INTO accounts VALUES ({', '.join(['%s'] * 13)})",
                     [
-                        (r[0], id_to_bytes(r[1]), *r[2:5], id_to_bytes(r[5]) if r[5] else None, *r[6:])
+                        (
+                            r[0],
+                            id_to_bytes(r[1]),
+                            *r[2:5],
+                            id_to_bytes(r[5]) if r[5] else None,
+                            *r[6:],
+                        )
                         for r in outcome.account_rows
                     ],
                 )
@@ -200,13 +210,24 @@ class PostgresWriter(base.WriterSession):
             b = outcome.balances
             c.execute(
                 UPDATE_BALANCES_SQL,
-                (outcome.balance_seqs.tolist(), b[:, 0].tolist(), b[:, 1].tolist(),
-                 b[:, 2].tolist(), b[:, 3].tolist()),
+                (
+                    outcome.balance_seqs.tolist(),
+                    b[:, 0].tolist(),
+                    b[:, 1].tolist(),
+                    b[:, 2].tolist(),
+                    b[:, 3].tolist(),
+                ),
             )
         c.execute(
             "INSERT INTO ledger_batches VALUES (%s, %s, %s, %s, %s, %s)",
-            (outcome.batch, int(outcome.kind), len(outcome.results), outcome.first_timestamp,
-             outcome.last_timestamp, time.time_ns()),
+            (
+                outcome.batch,
+                int(outcome.kind),
+                len(outcome.results),
+                outcome.first_timestamp,
+                outcome.last_timestamp,
+                time.time_ns(),
+            ),
         )
 
     def close(self) -> None:

@@ -59,6 +59,7 @@ class SqliteStore(base.Store):
             dbapi_conn.isolation_level = isolation
 
         super().__init__(url, engine)
+        self._baseline_conn: sqlite3.Connection | None = None
 
     def open_writer(self) -> SqliteWriter:
         return SqliteWriter(self.path)
@@ -76,7 +77,7 @@ class SqliteStore(base.Store):
             conn.close()
 
     def insert_baseline(self, name: str, columns: dict[str, list[int]]) -> None:
-        conn = getattr(self, "_baseline_conn", None)
+        conn = self._baseline_conn
         if conn is None:
             conn = sqlite3.connect(self.path, isolation_level=None)
             _pragmas(conn)
@@ -87,7 +88,7 @@ class SqliteStore(base.Store):
         conn.execute("COMMIT")
 
     def dispose(self) -> None:
-        conn = getattr(self, "_baseline_conn", None)
+        conn = self._baseline_conn
         if conn is not None:
             conn.close()
             self._baseline_conn = None
@@ -115,7 +116,7 @@ def _insert_sql(table: str, width: int) -> str:
 
 
 def _transfer_rows(columns: dict[str, list[int]]) -> Any:
-    values = [columns[name] for name in TRANSFER_COLUMNS]
+    values: list[list[Any]] = [columns[name] for name in TRANSFER_COLUMNS]
     values[1] = ids_to_bytes(values[1])  # id
     values[5] = optional_ids_to_bytes(values[5])  # pending_id
     values[10] = optional_ids_to_bytes(values[10])  # user_data_128
@@ -199,8 +200,14 @@ class SqliteWriter(base.WriterSession):
             )
         c.execute(
             _insert_sql("ledger_batches", 6),
-            (outcome.batch, int(outcome.kind), len(outcome.results), outcome.first_timestamp,
-             outcome.last_timestamp, time.time_ns()),
+            (
+                outcome.batch,
+                int(outcome.kind),
+                len(outcome.results),
+                outcome.first_timestamp,
+                outcome.last_timestamp,
+                time.time_ns(),
+            ),
         )
 
     def close(self) -> None:

@@ -8,7 +8,9 @@ from vostro.store.schema import metadata
 
 connection = context.config.attributes.get("connection")
 if connection is None:
-    raise RuntimeError("run migrations through vostro (`vostro init`), which supplies the connection")
+    raise RuntimeError(
+        "run migrations through vostro (`vostro init`), which supplies the connection"
+    )
 
 context.configure(connection=connection, target_metadata=metadata, render_as_batch=True)
 with context.begin_transaction():

@@ -57,9 +57,7 @@ def upgrade() -> None:
         sa.Column("credit_account_credits_posted", sa.BigInteger, nullable=False),
     )
     op.create_index("ix_transfers_debit_account", "transfers", ["debit_account_seq", "timestamp"])
-    op.create_index(
-        "ix_transfers_credit_account", "transfers", ["credit_account_seq", "timestamp"]
-    )
+    op.create_index("ix_transfers_credit_account", "transfers", ["credit_account_seq", "timestamp"])
     op.create_table(
         "pending_transfers",
         sa.Column("timestamp", RowKey, primary_key=True, autoincrement=False),
@@ -67,9 +65,7 @@ def upgrade() -> None:
         sa.Column("expires_at", sa.BigInteger, nullable=False),
         sa.Column("resolved_at", sa.BigInteger, nullable=False),
     )
-    op.create_index(
-        "ix_pending_transfers_status", "pending_transfers", ["status", "expires_at"]
-    )
+    op.create_index("ix_pending_transfers_status", "pending_transfers", ["status", "expires_at"])
     op.create_table(
         "ledger_batches",
         sa.Column("batch", RowKey, primary_key=True, autoincrement=False),

@@ -1,0 +1,5 @@
+"""`python -m vostro` runs the command line."""
+
+from vostro.cli import main
+
+main()
