@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
+
 from vostro.ledger.state import LedgerState, Outcome, StoredTransfer
 from vostro.ledger.types import Account, PendingStatus, Transfer, TransferFlags
 
@@ -72,6 +74,13 @@ class FakeSession:
             self.status_by_ts[ts] = PendingStatus(status)
         for ts, status, _at in outcome.pending_updates:
             self.status_by_ts[ts] = PendingStatus(status)
+
+    def load_unindexed(self) -> tuple[int, np.ndarray, np.ndarray]:
+        empty = np.zeros(0, np.int64)
+        return 0, empty, empty
+
+    def write_account_entries(self, seqs: np.ndarray, timestamps: np.ndarray, upto: int) -> None:
+        self.indexed_upto = upto
 
     def close(self) -> None:
         pass

@@ -71,6 +71,10 @@ def test_sigkill_mid_stream_leaves_whole_batches(database_url: str) -> None:
         assert report.ok, report.discrepancy
         with Ledger(store) as ledger:  # the lock died with the process; a new writer resumes
             assert ledger.state.account_count == 51
+        # Closing the new writer indexed the journal tail the killed one had not indexed yet.
+        report = verify(store)
+        assert report.ok, report.discrepancy
+        assert len(store.account_transfers(2, limit=8189)) > 0
     finally:
         if proc.poll() is None:
             proc.kill()

@@ -12,7 +12,8 @@ order, stopping at the first discrepancy it can name:
    and posts; pending: reservations still pending);
 5. every ledger's trial balance is zero: posted debits equal posted credits, pending likewise;
 6. no account breaks its flags, now or after any transfer in its history, and the balance
-   history stored with each transfer equals the running fold.
+   history stored with each transfer equals the running fold;
+7. the per-account index holds exactly both sides of every transfer up to its mark.
 """
 
 from __future__ import annotations
@@ -171,6 +172,44 @@ def _pending_records(conn: sa.Connection, _r: VerifyReport, _p: Any) -> None:
         )
 
 
+def _account_entries(conn: sa.Connection, _r: VerifyReport, _p: Any) -> None:
+    """The per-account index holds exactly both sides of every transfer up to its mark."""
+    t, e, marks = schema.transfers, schema.account_entries, schema.ledger_marks
+    upto = (
+        conn.execute(
+            sa.select(marks.c.value).where(marks.c.name == schema.ACCOUNT_ENTRIES_MARK)
+        ).scalar()
+        or 0
+    )
+    beyond = conn.execute(
+        sa.select(sa.func.count()).select_from(e).where(e.c.timestamp > upto)
+    ).scalar_one()
+    if beyond:
+        raise Discrepancy(f"{beyond} per-account index entries lie beyond its mark {upto}")
+    for side in (t.c.debit_account_seq, t.c.credit_account_seq):
+        missing = conn.execute(
+            sa.select(t.c.id)
+            .select_from(
+                t.outerjoin(e, sa.and_(e.c.timestamp == t.c.timestamp, e.c.account_seq == side))
+            )
+            .where(t.c.timestamp <= upto, e.c.timestamp.is_(None))
+            .limit(1)
+        ).scalar()
+        if missing is not None:
+            raise Discrepancy(
+                f"transfer {id_from_bytes(missing)} is missing from the per-account index"
+            )
+    indexed = conn.execute(sa.select(sa.func.count()).select_from(e)).scalar_one()
+    covered = conn.execute(
+        sa.select(sa.func.count()).select_from(t).where(t.c.timestamp <= upto)
+    ).scalar_one()
+    if indexed != 2 * covered:
+        raise Discrepancy(
+            f"the per-account index has {indexed} entries for {covered} transfers (expected "
+            f"{2 * covered})"
+        )
+
+
 def _fold(conn: sa.Connection) -> dict[int, list[int]]:
     """Per account seq: [debits_pending, debits_posted, credits_pending, credits_posted]."""
     t, p = schema.transfers, schema.pending_transfers
@@ -312,4 +351,5 @@ _CHECKS: list[tuple[str, Callable[[sa.Connection, VerifyReport, Any], None]]] = 
     ("pending records match the journal", _pending_records),
     ("balances equal the journal; every ledger balances; flags hold", _balances),
     ("balance history equals the running fold", _history),
+    ("the per-account index matches the journal", _account_entries),
 ]

@@ -35,6 +35,10 @@ from vostro.ledger.types import (
 from vostro.store.base import Store
 
 T = TypeVar("T")
+# Journal entries are added to the per-account index in sorted bulk, this many transfers at a time
+# (eight full batches): large enough that each index page is written about once per flush, small
+# enough that readers scan a short journal tail past the index mark.
+INDEX_FLUSH_TRANSFERS = 65_536
 _RESOLVES = int(TransferFlags.POST_PENDING | TransferFlags.VOID_PENDING)
 
 
@@ -59,6 +63,7 @@ class Ledger:
             self.session.close()
             raise
         self.engine = Engine(self.state)
+        self._load_unindexed()
         self.stopped: str | None = None
         self.batches_fast = 0
         self.batches_reference = 0
@@ -172,6 +177,7 @@ class Ledger:
             raise
         self.state.apply(outcome)
         self.last_outcome = outcome
+        self._buffer_entries(outcome)
         self._guard(lambda: self._check_books(outcome.batch))
 
     def _check_books(self, batch: int) -> None:
@@ -183,12 +189,56 @@ class Ledger:
                 f"debits {dpo}/{dp} vs credits {cpo}/{cp} (posted/pending)",
             )
 
+    def flush_index(self) -> None:
+        """Add every buffered journal entry to the per-account index now."""
+        if not self._unindexed_transfers:
+            return
+        seqs = np.concatenate(self._unindexed_seqs)
+        timestamps = np.concatenate(self._unindexed_timestamps)
+        upto = int(timestamps.max())
+        self.session.write_account_entries(seqs, timestamps, upto)
+        self._clear_unindexed()
+
+    def _buffer_entries(self, outcome: Outcome) -> None:
+        cols = outcome.transfer_columns
+        n = outcome.transfer_count
+        if not cols or not n:
+            return
+        timestamps = np.fromiter(cols["timestamp"], np.int64, n)
+        self._unindexed_seqs += [
+            np.fromiter(cols["debit_account_seq"], np.int64, n),
+            np.fromiter(cols["credit_account_seq"], np.int64, n),
+        ]
+        self._unindexed_timestamps += [timestamps, timestamps]
+        self._unindexed_transfers += n
+        if self._unindexed_transfers >= INDEX_FLUSH_TRANSFERS:
+            self.flush_index()
+
+    def _load_unindexed(self) -> None:
+        """After a restart or a crash: what the index mark says is not yet indexed."""
+        _upto, seqs, timestamps = self.session.load_unindexed()
+        self._clear_unindexed()
+        if len(seqs):
+            self._unindexed_seqs.append(seqs)
+            self._unindexed_timestamps.append(timestamps)
+            self._unindexed_transfers = len(seqs) // 2
+
+    def _clear_unindexed(self) -> None:
+        self._unindexed_seqs: list[I64] = []
+        self._unindexed_timestamps: list[I64] = []
+        self._unindexed_transfers = 0
+
     def _reload(self) -> None:
         self.state = self.session.load_state()
         self.engine = Engine(self.state)
+        self._load_unindexed()
 
     def close(self) -> None:
-        self.session.close()
+        try:
+            if not self.stopped:
+                self.flush_index()
+        finally:
+            self.session.close()
 
     def __enter__(self) -> Self:
         return self

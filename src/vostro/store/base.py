@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from importlib import resources
 from typing import Any
 
+import numpy as np
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
@@ -21,7 +22,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from vostro.errors import SchemaOutOfDate
-from vostro.ledger.state import LedgerState, Outcome, Pending, StoredTransfer
+from vostro.ledger.state import I64, LedgerState, Outcome, Pending, StoredTransfer
 from vostro.ledger.types import Account, AccountBalance, PendingStatus, Transfer
 from vostro.store import schema
 from vostro.store.codec import id_from_bytes, id_to_bytes
@@ -51,6 +52,15 @@ class WriterSession(ABC):
     @abstractmethod
     def commit(self, outcome: Outcome) -> None:
         """Write the whole outcome in one transaction, or nothing (raising `StoreError`)."""
+
+    @abstractmethod
+    def load_unindexed(self) -> tuple[int, I64, I64]:
+        """The per-account index mark, and (account seq, timestamp) of every journal entry
+        after it: what the writer must still index."""
+
+    @abstractmethod
+    def write_account_entries(self, seqs: I64, timestamps: I64, upto: int) -> None:
+        """Insert sorted per-account index entries and move the mark to `upto`, atomically."""
 
     @abstractmethod
     def close(self) -> None: ...
@@ -183,27 +193,39 @@ class Store(ABC):
     def _account_rows(
         self, account_id: int, limit: int, after_timestamp: int, reverse: bool
     ) -> Sequence[sa.Row[Any]]:
+        """Up to `limit` journal rows of the account, from the bulk index up to its mark and
+        from the journal tail after the mark, merged in time order."""
         seq = self._seq(account_id)
         if seq is None:
             return []
-        t = schema.transfers
+        t, e, marks = schema.transfers, schema.account_entries, schema.ledger_marks
         limit = _limit(limit)
+        order = t.c.timestamp.desc() if reverse else t.c.timestamp
 
-        def side(column: sa.ColumnElement[Any]) -> sa.Select[Any]:
-            query = _transfer_select().where(column == seq)
+        def page(query: sa.Select[Any]) -> sa.Select[Any]:
             if after_timestamp and reverse:
                 query = query.where(t.c.timestamp < after_timestamp)
             elif after_timestamp:
                 query = query.where(t.c.timestamp > after_timestamp)
-            order = t.c.timestamp.desc() if reverse else t.c.timestamp
             return query.order_by(order).limit(limit)
 
-        # Two index range scans, merged: each side uses its own (account, timestamp) index.
         with self.engine.connect() as conn:
-            rows = [
-                *conn.execute(side(t.c.debit_account_seq)),
-                *conn.execute(side(t.c.credit_account_seq)),
-            ]
+            upto = (
+                conn.execute(
+                    sa.select(marks.c.value).where(marks.c.name == schema.ACCOUNT_ENTRIES_MARK)
+                ).scalar()
+                or 0
+            )
+            indexed = (
+                _transfer_select()
+                .join(e, e.c.timestamp == t.c.timestamp)
+                .where(e.c.account_seq == seq, e.c.timestamp <= upto)
+            )
+            tail = _transfer_select().where(
+                t.c.timestamp > upto,
+                sa.or_(t.c.debit_account_seq == seq, t.c.credit_account_seq == seq),
+            )
+            rows = [*conn.execute(page(indexed)), *conn.execute(page(tail))]
         rows.sort(key=lambda r: r._mapping["timestamp"], reverse=reverse)
         return rows[:limit]
 
@@ -296,6 +318,13 @@ LOAD_PENDING_SQL = (
     "t.code, p.expires_at FROM pending_transfers p JOIN transfers t ON t.timestamp = p.timestamp "
     "WHERE p.status = 1"
 )
+LOAD_ENTRIES_MARK_SQL = (
+    f"SELECT value FROM ledger_marks WHERE name = '{schema.ACCOUNT_ENTRIES_MARK}'"
+)
+LOAD_UNINDEXED_SQL = (
+    "SELECT debit_account_seq, credit_account_seq, timestamp FROM transfers "
+    "WHERE timestamp > {} ORDER BY timestamp"
+)
 LOAD_MARKS_SQL = (
     "SELECT (SELECT id FROM transfers ORDER BY id DESC LIMIT 1), "
     "(SELECT max(timestamp) FROM transfers), (SELECT max(timestamp) FROM accounts), "
@@ -314,6 +343,21 @@ FETCH_ACCOUNTS_SQL = (
     "debits_pending, debits_posted, credits_pending, credits_posted, timestamp "
     "FROM accounts WHERE id IN ({})"
 )
+
+
+def unindexed_entries(rows: Sequence[Sequence[int]]) -> tuple[I64, I64]:
+    """(seqs, timestamps) of both sides of the given (debit seq, credit seq, timestamp) rows."""
+    table = np.array(rows, dtype=np.int64).reshape(-1, 3)
+    return (
+        np.concatenate([table[:, 0], table[:, 1]]),
+        np.concatenate([table[:, 2], table[:, 2]]),
+    )
+
+
+def sorted_entries(seqs: I64, timestamps: I64) -> list[tuple[int, int]]:
+    """Index entries in (account, timestamp) order, the order that touches each page once."""
+    order = np.lexsort((timestamps, seqs))
+    return list(zip(seqs[order].tolist(), timestamps[order].tolist(), strict=True))
 
 
 def state_from_rows(

@@ -20,11 +20,11 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 from vostro.errors import StoreError, WriterLockHeld, invariant
-from vostro.ledger.state import LedgerState, Outcome, StoredTransfer
+from vostro.ledger.state import I64, LedgerState, Outcome, StoredTransfer
 from vostro.ledger.types import Account
 from vostro.store import base, schema
 from vostro.store.codec import id_to_bytes, ids_to_bytes, optional_ids_to_bytes
-from vostro.store.schema import TRANSFER_COLUMNS
+from vostro.store.schema import ACCOUNT_ENTRIES_MARK, TRANSFER_COLUMNS
 
 
 def _pg_type(column: sa.Column[Any]) -> str:
@@ -229,6 +229,28 @@ class PostgresWriter(base.WriterSession):
                 time.time_ns(),
             ),
         )
+
+    def load_unindexed(self) -> tuple[int, I64, I64]:
+        with self.conn.transaction():
+            row = self.conn.execute(base.LOAD_ENTRIES_MARK_SQL).fetchone()
+            upto = int(row[0]) if row else 0
+            rows = self.conn.execute(base.LOAD_UNINDEXED_SQL.format(upto)).fetchall()
+        return (upto, *base.unindexed_entries(rows))
+
+    def write_account_entries(self, seqs: I64, timestamps: I64, upto: int) -> None:
+        entries = base.sorted_entries(seqs, timestamps)
+        try:
+            with self.conn.transaction(), self.conn.cursor() as cur:
+                with cur.copy("COPY account_entries (account_seq, timestamp) FROM STDIN") as copy:
+                    for entry in entries:
+                        copy.write_row(entry)
+                cur.execute(
+                    "INSERT INTO ledger_marks (name, value) VALUES (%s, %s) "
+                    "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                    (ACCOUNT_ENTRIES_MARK, upto),
+                )
+        except psycopg.Error as error:
+            raise StoreError(f"the per-account index was not extended: {error}") from error
 
     def close(self) -> None:
         self.conn.close()

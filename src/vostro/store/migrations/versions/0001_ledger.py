@@ -1,4 +1,4 @@
-"""The ledger: accounts, the transfer journal, pending transfers and committed batches.
+"""The ledger: accounts, the journal and its per-account index, pending transfers, batches.
 
 Revision ID: 0001_ledger
 Revises:
@@ -56,8 +56,17 @@ def upgrade() -> None:
         sa.Column("credit_account_debits_posted", sa.BigInteger, nullable=False),
         sa.Column("credit_account_credits_posted", sa.BigInteger, nullable=False),
     )
-    op.create_index("ix_transfers_debit_account", "transfers", ["debit_account_seq", "timestamp"])
-    op.create_index("ix_transfers_credit_account", "transfers", ["credit_account_seq", "timestamp"])
+    op.create_table(
+        "account_entries",
+        sa.Column("account_seq", sa.BigInteger, primary_key=True, autoincrement=False),
+        sa.Column("timestamp", sa.BigInteger, primary_key=True, autoincrement=False),
+        sqlite_with_rowid=False,
+    )
+    op.create_table(
+        "ledger_marks",
+        sa.Column("name", sa.String(64), primary_key=True),
+        sa.Column("value", sa.BigInteger, nullable=False),
+    )
     op.create_table(
         "pending_transfers",
         sa.Column("timestamp", RowKey, primary_key=True, autoincrement=False),
@@ -81,7 +90,7 @@ def downgrade() -> None:
     op.drop_table("ledger_batches")
     op.drop_index("ix_pending_transfers_status", table_name="pending_transfers")
     op.drop_table("pending_transfers")
-    op.drop_index("ix_transfers_credit_account", table_name="transfers")
-    op.drop_index("ix_transfers_debit_account", table_name="transfers")
+    op.drop_table("ledger_marks")
+    op.drop_table("account_entries")
     op.drop_table("transfers")
     op.drop_table("accounts")
