@@ -4,9 +4,10 @@ Posts N transfers in batches between a set of funded accounts, timing only the w
 `create_transfers` call (validation, commit, fold) per batch. Right after each batch, in the same
 run and on the same database, the same rows are inserted (a) into a bare table with no keys or
 indexes and (b) into a copy of the journal table with its keys and indexes, one bulk insert and
-one commit per batch each. (a) is the storage floor the issue asks to compare with; (b) shows how
-much of the gap is the journal's indexes rather than the engine. Interleaving the three keeps
-machine noise out of the ratios.
+one commit per batch each. (a) is the storage floor; (b) is the floor of the journal table as
+vostro keys it (timestamp primary key, unique id), so `indexed_ratio` shows what validation,
+balances and the bulk per-account index cost on top. Interleaving the three keeps machine noise
+out of the ratios.
 
 Ids are time-ordered by default (a millisecond clock in the high bits, a counter below), as
 TigerBeetle recommends; `--ids random` uses uniformly random 128-bit ids, which are correct but

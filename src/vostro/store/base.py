@@ -105,7 +105,7 @@ class Store(ABC):
     @abstractmethod
     def create_baseline_table(self, name: str, *, indexed: bool) -> None:
         """Benchmark baseline: a table of transfer rows, bare (no keys, no indexes) or with the
-        journal's own keys and indexes."""
+        journal table's own keys (timestamp primary key, unique id)."""
 
     @abstractmethod
     def insert_baseline(self, name: str, columns: dict[str, list[int]]) -> None:

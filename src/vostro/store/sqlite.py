@@ -103,12 +103,9 @@ def _baseline_type(name: str, indexed: bool) -> str:
 
 
 def _journal_indexes(table: str) -> list[str]:
-    """The journal's own unique and per-account indexes, on a copy named `table`."""
-    return [
-        f"CREATE UNIQUE INDEX ix_{table}_id ON {table} (id)",
-        f"CREATE INDEX ix_{table}_debit ON {table} (debit_account_seq, timestamp)",
-        f"CREATE INDEX ix_{table}_credit ON {table} (credit_account_seq, timestamp)",
-    ]
+    """The journal's own unique index on ids, on a copy named `table` (its primary key, the
+    timestamp, is declared with the column)."""
+    return [f"CREATE UNIQUE INDEX ix_{table}_id ON {table} (id)"]
 
 
 def _insert_sql(table: str, width: int) -> str:

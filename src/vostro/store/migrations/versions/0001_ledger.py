@@ -35,6 +35,7 @@ def upgrade() -> None:
         sa.Column("credits_pending", sa.BigInteger, nullable=False),
         sa.Column("credits_posted", sa.BigInteger, nullable=False),
         sa.Column("timestamp", sa.BigInteger, nullable=False),
+        postgresql_with={"fillfactor": 50},
     )
     op.create_table(
         "transfers",
