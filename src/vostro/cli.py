@@ -88,6 +88,41 @@ def accounts(database_url: DatabaseUrl = None) -> None:
 
 
 @app.command()
+def history(
+    account_id: Annotated[int, typer.Argument(help="The account's 128-bit id (decimal)")],
+    limit: Annotated[int, typer.Option(min=1, max=8189)] = 20,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """An account's latest transfers with its posted balance after each (a mini statement)."""
+    from vostro.money import currency_by_ledger, format_amount
+    from vostro.store import open_store
+
+    store = open_store(_url(database_url), migrate=False)
+    found = store.get_accounts([account_id])
+    if not found:
+        store.dispose()
+        err.print(f"[red]error:[/] no account has id {account_id}")
+        raise typer.Exit(1)
+    code = currency_by_ledger(found[0].ledger).code
+    transfers = store.account_transfers(account_id, limit=limit, reverse=True)
+    balances = store.account_history(account_id, limit=limit, reverse=True)
+    store.dispose()
+    table = Table(title=f"account {account_id} ({code}), newest first")
+    for column in ("transfer", "counterparty", "debit", "credit", "balance after"):
+        table.add_column(column, justify="left" if column == "transfer" else "right")
+    for t, b in zip(transfers, balances, strict=True):
+        incoming = t.credit_account_id == account_id
+        table.add_row(
+            str(t.id),
+            str(t.debit_account_id if incoming else t.credit_account_id),
+            "" if incoming else format_amount(t.amount, code),
+            format_amount(t.amount, code) if incoming else "",
+            format_amount(b.credits_posted - b.debits_posted, code),
+        )
+    console.print(table)
+
+
+@app.command()
 def verify(database_url: DatabaseUrl = None, as_json: JsonFlag = False) -> None:
     """Recompute every balance from the journal and check every invariant."""
     from vostro.ledger.verify import verify as verify_ledger

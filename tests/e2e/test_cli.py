@@ -35,6 +35,17 @@ def test_demo_posts_the_corridor_flows_and_verifies(tmp_path: Path) -> None:
     assert "verified: 10 accounts, 12 transfers" in again.stdout
 
 
+def test_history_shows_the_balance_after_each_transfer(tmp_path: Path) -> None:
+    assert vostro("demo", cwd=tmp_path).returncode == 0
+    shown = vostro("history", "2102", cwd=tmp_path)  # Sberbank's rupee vostro account
+    assert shown.returncode == 0, shown.stderr
+    lines = [line for line in shown.stdout.splitlines() if "9101" in line or "9102" in line]
+    assert "4,412,350,000.00 INR" in lines[0]  # newest first: after paying the exporter
+    assert "4,420,000,000.00 INR" in lines[1]  # after receiving the crude oil payment
+    missing = vostro("history", "77", cwd=tmp_path)
+    assert missing.returncode == 1 and "no account has id 77" in missing.stderr
+
+
 def test_verify_exits_non_zero_and_names_the_discrepancy(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'l.db'}"
     assert vostro("demo", "--database-url", url).returncode == 0

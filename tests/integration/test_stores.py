@@ -254,3 +254,34 @@ def test_verify_catches_an_unbalanced_ledger(store: Store) -> None:
         )
     report = verify(store)
     assert not report.ok
+
+
+def test_reservations_expire_on_the_real_store(store: Store) -> None:
+    from tests.fakes import Clock
+    from vostro.ledger.types import PendingStatus
+
+    clock = Clock()
+    pending = int(TransferFlags.PENDING)
+    with Ledger(store, clock=clock) as ledger:
+        open_accounts(ledger)
+        assert ledger.create_transfers([Transfer(10, 1, 2, 1_000, INR, 1)]) == ["ok"]
+        assert ledger.create_transfers(
+            [
+                Transfer(20, 2, 3, 400, INR, 1, flags=pending, timeout_s=30),
+                Transfer(21, 2, 3, 100, INR, 1, flags=pending, timeout_s=3600),
+            ]
+        ) == ["ok", "ok"]
+        clock.advance(31)
+        assert ledger.expire_pending() == 1
+    assert store.pending_status(20) is PendingStatus.EXPIRED
+    assert store.pending_status(21) is PendingStatus.PENDING
+    account = store.get_accounts([2])[0]
+    assert (account.debits_pending, account.debits_posted) == (100, 0)
+    with Ledger(store, clock=clock) as ledger:  # a restarted writer still expires what is due
+        clock.advance(3600)
+        assert ledger.create_transfers(
+            [Transfer(22, 0, 0, 0, 0, 0, flags=int(TransferFlags.POST_PENDING), pending_id=21)]
+        ) == ["pending_transfer_expired"]
+    assert store.get_accounts([2])[0].debits_pending == 0
+    report = verify(store)
+    assert report.ok, report.discrepancy
