@@ -132,6 +132,7 @@ class PostgresWriter(base.WriterSession):
             "big",
             signed=True,
         )
+        self._lock_key = key
         locked = self.conn.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()
         if not locked or not locked[0]:
             holder = self.conn.execute(
@@ -256,4 +257,14 @@ class PostgresWriter(base.WriterSession):
             raise StoreError(f"the per-account index was not extended: {error}") from error
 
     def close(self) -> None:
-        self.conn.close()
+        # Release the lock explicitly: a closed connection's backend may take a moment to exit,
+        # and a writer started right after would find the lock still held.
+        try:
+            if not self.conn.closed:
+                self.conn.rollback()
+                self.conn.execute("SELECT pg_advisory_unlock(%s)", (self._lock_key,))
+                self.conn.commit()
+        except psycopg.Error:
+            pass  # the connection is gone; the server releases the lock with the backend
+        finally:
+            self.conn.close()
