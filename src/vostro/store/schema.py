@@ -20,6 +20,7 @@ from __future__ import annotations
 from sqlalchemy import (
     BigInteger,
     Column,
+    Date,
     Index,
     Integer,
     LargeBinary,
@@ -27,6 +28,8 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Table,
+    Text,
+    UniqueConstraint,
 )
 
 metadata = MetaData()
@@ -124,3 +127,152 @@ ledger_batches = Table(
 
 ACCOUNT_COLUMNS = tuple(c.name for c in accounts.columns)
 TRANSFER_COLUMNS = tuple(c.name for c in transfers.columns)
+
+
+# ------------------------------------------------------------------ payments (revision 0002)
+
+participants = Table(
+    "participants",
+    metadata,
+    Column("bic", String(11), primary_key=True),
+    Column("number", Integer, nullable=False, unique=True),  # part of its ledger account ids
+    Column("name", String(140), nullable=False),
+    Column("country", String(2), nullable=False),
+    Column("roles", String(64), nullable=False),  # comma-separated, sorted
+    Column("currencies", String(64), nullable=False),  # comma-separated, sorted
+    Column("correspondent_bic", String(11), nullable=True),  # where its rupee vostro is held
+    Column("status", String(16), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+)
+
+participant_accounts = Table(
+    "participant_accounts",
+    metadata,
+    Column("account_id", Id128, primary_key=True),
+    Column("bic", String(11), nullable=False, index=True),
+    Column("currency", String(3), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("held_at_bic", String(11), nullable=True),
+)
+
+fee_schedules = Table(
+    "fee_schedules",
+    metadata,
+    Column("bic", String(11), primary_key=True),
+    Column("currency", String(3), primary_key=True),
+    Column("fixed_minor", BigInteger, nullable=False),
+    Column("rate_bps", Integer, nullable=False),
+    Column("cap_minor", BigInteger, nullable=True),
+)
+
+reference_rates = Table(
+    "reference_rates",
+    metadata,
+    Column("base", String(3), primary_key=True),
+    Column("quote", String(3), primary_key=True),
+    Column("as_of", Date, primary_key=True),
+    Column("source", String(64), primary_key=True),
+    Column("rate", String(40), nullable=False),  # Decimal as text: exact in both stores
+)
+
+standing_rates = Table(
+    "standing_rates",
+    metadata,
+    Column("provider_bic", String(11), primary_key=True),
+    Column("source_currency", String(3), primary_key=True),
+    Column("target_currency", String(3), primary_key=True),
+    Column("tiers", Text, nullable=False),  # JSON [[min_source_minor, spread_bps], ...]
+)
+
+fx_quotes = Table(
+    "fx_quotes",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("provider_bic", String(11), nullable=False),
+    Column("requested_by_bic", String(11), nullable=False),
+    Column("source_currency", String(3), nullable=False),
+    Column("target_currency", String(3), nullable=False),
+    Column("source_amount_minor", BigInteger, nullable=False),
+    Column("target_amount_minor", BigInteger, nullable=False),
+    Column("rate", String(40), nullable=False),
+    Column("reference_rate", String(40), nullable=False),
+    Column("spread_bps", Integer, nullable=False),
+    Column("margin_minor", BigInteger, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("expires_at", BigInteger, nullable=False),
+    Column("used_by_uetr", String(36), nullable=True),
+)
+
+payments = Table(
+    "payments",
+    metadata,
+    Column("uetr", String(36), primary_key=True),
+    Column("payment_id", Id128, nullable=False, unique=True),  # base of its transfer ids
+    Column("end_to_end_id", String(35), nullable=False),
+    Column("debtor_agent", String(11), nullable=False),
+    Column("creditor_agent", String(11), nullable=False),
+    Column("flow", String(16), nullable=False),
+    Column("source_currency", String(3), nullable=False),
+    Column("source_amount_minor", BigInteger, nullable=False),
+    Column("target_currency", String(3), nullable=False),
+    Column("target_amount_minor", BigInteger, nullable=False),
+    Column("quote_id", String(32), nullable=True),
+    Column("fx_provider", String(11), nullable=True),
+    Column("rate", String(40), nullable=True),
+    Column("reference_rate", String(40), nullable=True),
+    Column("fee_minor", BigInteger, nullable=False),
+    Column("fx_margin_minor", BigInteger, nullable=False),  # in the target currency
+    Column("cost_minor", BigInteger, nullable=False),  # fee + margin, in the source currency
+    Column("cost_bps", String(16), nullable=False),
+    Column("debtor_name", String(140), nullable=False),
+    Column("creditor_name", String(140), nullable=False),
+    Column("purpose", String(4), nullable=True),
+    Column("remittance_info", String(140), nullable=True),
+    Column("state", String(16), nullable=False),
+    Column("reason_code", String(4), nullable=True),
+    Column("reason", Text, nullable=True),
+    Column("original_uetr", String(36), nullable=True),  # set on a return
+    Column("created_at", BigInteger, nullable=False),
+    Column("updated_at", BigInteger, nullable=False),
+    UniqueConstraint("debtor_agent", "end_to_end_id", name="uq_payments_end_to_end"),
+)
+
+payment_events = Table(
+    "payment_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("uetr", String(36), nullable=False, index=True),
+    Column("at", BigInteger, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("reason_code", String(4), nullable=True),
+    Column("reason", Text, nullable=True),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", BigInteger, nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("subject", String(64), nullable=False),
+    Column("detail", Text, nullable=False),  # JSON
+)
+
+vostro_settings = Table(
+    "vostro_settings",
+    metadata,
+    Column("bic", String(11), primary_key=True),
+    Column("threshold_minor", BigInteger, nullable=False),
+    Column("annual_yield", String(16), nullable=False),  # Decimal fraction, e.g. "0.0650"
+)
+
+vostro_days = Table(
+    "vostro_days",
+    metadata,
+    Column("bic", String(11), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("vostro_minor", BigInteger, nullable=False),
+    Column("invested_minor", BigInteger, nullable=False),
+    Column("interest_minor", BigInteger, nullable=False),
+)

@@ -1,0 +1,1 @@
+"""Payments: the lifecycle of a payment from acceptance to settlement, rejection or return."""

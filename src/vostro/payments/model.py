@@ -1,0 +1,135 @@
+"""A payment and its lifecycle, as an explicit state machine (DESIGN.md §4).
+
+    received → validated → screened → [quoted] → reserved → settled → (returned)
+        any state before settled → rejected
+
+`quoted` is passed only by cross-currency payments. Every transition is stored with its time and
+reason; a payment is traced end to end by its UETR. A rejection carries an ISO 20022 external
+status reason code (ExternalStatusReason1Code) and a sentence a person can act on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from vostro.errors import VostroError
+
+
+class State(StrEnum):
+    RECEIVED = "received"
+    VALIDATED = "validated"
+    SCREENED = "screened"
+    QUOTED = "quoted"
+    RESERVED = "reserved"
+    SETTLED = "settled"
+    REJECTED = "rejected"
+    RETURNED = "returned"
+
+
+TRANSITIONS: dict[State, frozenset[State]] = {
+    State.RECEIVED: frozenset({State.VALIDATED, State.REJECTED}),
+    State.VALIDATED: frozenset({State.SCREENED, State.REJECTED}),
+    State.SCREENED: frozenset({State.QUOTED, State.RESERVED, State.REJECTED}),
+    State.QUOTED: frozenset({State.RESERVED, State.REJECTED}),
+    State.RESERVED: frozenset({State.SETTLED, State.REJECTED}),
+    State.SETTLED: frozenset({State.RETURNED}),
+    State.REJECTED: frozenset(),
+    State.RETURNED: frozenset(),
+}
+FINAL = frozenset({State.SETTLED, State.REJECTED, State.RETURNED})
+
+
+class Reason(StrEnum):
+    """ISO 20022 external status reason codes vostro uses."""
+
+    INCORRECT_ACCOUNT = "AC01"  # unknown participant
+    CLOSED_ACCOUNT = "AC04"
+    BLOCKED_ACCOUNT = "AC06"  # suspended participant
+    NOT_ALLOWED_CURRENCY = "AM03"
+    INSUFFICIENT_FUNDS = "AM04"
+    DUPLICATION = "AM05"
+    INVALID_AMOUNT = "AM12"
+    TIMEOUT = "AB05"  # used for an expired FX quote: its time ran out
+    INVALID_FILE_FORMAT = "FF01"
+    REGULATORY = "RR04"  # sanctions screening
+    NOT_SPECIFIED = "NARR"  # anything else; the narrative says what
+
+
+class InvalidTransition(VostroError):
+    """A state change the lifecycle does not allow: a bug, reported loudly."""
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentRequest:
+    """What a sender submits (the JSON path and the ISO 20022 path both produce this)."""
+
+    uetr: str
+    end_to_end_id: str
+    debtor_agent: str  # payer bank's BIC
+    creditor_agent: str  # payee bank's BIC
+    amount_minor: int  # in `currency`, what the sender sends
+    currency: str
+    target_currency: str | None = None  # differs from `currency` for a cross-currency payment
+    quote_id: str | None = None
+    flow: str = "trade"  # trade | remittance | transfer | return
+    debtor_name: str = ""
+    creditor_name: str = ""
+    purpose: str | None = None  # ISO 20022 purpose code, e.g. SUPP, SALA, GDDS
+    remittance_info: str | None = None
+
+    @property
+    def settlement_currency(self) -> str:
+        return self.target_currency or self.currency
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    at: int
+    state: State
+    reason_code: str | None
+    reason: str | None
+
+
+@dataclass(slots=True)
+class Payment:
+    uetr: str
+    payment_id: int
+    end_to_end_id: str
+    debtor_agent: str
+    creditor_agent: str
+    flow: str
+    source_currency: str
+    source_amount_minor: int
+    target_currency: str
+    target_amount_minor: int
+    debtor_name: str
+    creditor_name: str
+    state: State = State.RECEIVED
+    quote_id: str | None = None
+    fx_provider: str | None = None
+    rate: str | None = None
+    reference_rate: str | None = None
+    fee_minor: int = 0
+    fx_margin_minor: int = 0
+    cost_minor: int = 0
+    cost_bps: str = "0"
+    purpose: str | None = None
+    remittance_info: str | None = None
+    reason_code: str | None = None
+    reason: str | None = None
+    original_uetr: str | None = None
+    events: list[Event] = field(default_factory=list)
+
+    @property
+    def cross_currency(self) -> bool:
+        return self.source_currency != self.target_currency
+
+
+class PaymentRejected(VostroError):
+    """Raised inside the service to end a payment's processing with a reason."""
+
+    def __init__(self, code: Reason, reason: str) -> None:
+        super().__init__(f"{code}: {reason}")
+        self.code = code
+        self.reason = reason

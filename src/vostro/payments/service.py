@@ -1,0 +1,488 @@
+"""The payment service: one lifecycle for every payment, however it arrived.
+
+`submit` takes a `PaymentRequest` through validation, screening, quoting (cross-currency only),
+reservation and settlement, recording every transition. The money moves in the ledger as one
+linked chain of transfers whose ids derive from the payment's id, so every step can be retried:
+
+    reserve  (pending, linked):  payer → payee                          same currency
+                                 payer → FX provider, FX provider → payee   cross-currency (PvP)
+                                 payer → operator fee account               if a fee is due
+    settle   (post_pending, linked) each of those
+    reject   (void_pending, linked) each of those
+
+Both FX legs are in one chain, so they settle together or not at all: an FX provider short of the
+target currency fails the chain and nothing moves (payment-versus-payment).
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import time
+from collections.abc import Callable
+
+from vostro.fx.desk import FxDesk
+from vostro.fx.errors import FxError, QuoteExpired
+from vostro.ledger.types import (
+    INT64_MAX,
+    CreateTransferResult,
+    Transfer,
+    TransferFlags,
+)
+from vostro.ledger.writer import Ledger
+from vostro.money import currency
+from vostro.participants.model import AccountKind, Participant, Purpose
+from vostro.participants.registry import Registry
+from vostro.payments.fees import all_in_cost
+from vostro.payments.model import (
+    TRANSITIONS,
+    InvalidTransition,
+    Payment,
+    PaymentRejected,
+    PaymentRequest,
+    Reason,
+    State,
+)
+from vostro.payments.repository import PaymentRepository
+from vostro.payments.screening import Decision, NoScreening, Screener
+
+R = CreateTransferResult
+UETR_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
+LINKED = int(TransferFlags.LINKED)
+PENDING = int(TransferFlags.PENDING)
+POST = int(TransferFlags.POST_PENDING)
+VOID = int(TransferFlags.VOID_PENDING)
+# Transfer ids: the payment id (low 16 bits zero) plus a leg number.
+LEG_PAY, LEG_PAYOUT, LEG_FEE = 1, 2, 3
+POST_BASE, VOID_BASE, RETURN_BASE = 0x10, 0x20, 0x30
+RESERVATION_TIMEOUT_S = 86_400  # a reservation not settled within a day is released by the ledger
+
+
+# (leg number, debit account, credit account, amount, currency, purpose)
+Leg = tuple[int, int, int, int, str, Purpose]
+
+
+class DuplicatePayment(PaymentRejected):
+    """Same UETR or end-to-end id as an earlier, different payment (AM05)."""
+
+
+def new_payment_id() -> int:
+    """Time-ordered 128-bit id: milliseconds in the high bits, then 64 random bits, then 16 zero
+    bits for the leg number (time-ordered ids index fastest)."""
+    return (time.time_ns() // 1_000_000) << 80 | secrets.randbits(64) << 16
+
+
+class PaymentService:
+    def __init__(
+        self,
+        ledger: Ledger,
+        registry: Registry,
+        desk: FxDesk,
+        *,
+        screener: Screener | None = None,
+        clock: Callable[[], int] = time.time_ns,
+    ) -> None:
+        self.ledger = ledger
+        self.registry = registry
+        self.desk = desk
+        self.screener = screener or NoScreening()
+        self.clock = clock
+        self.repo = PaymentRepository(ledger.store.engine, clock)
+
+    # ------------------------------------------------------------------ submit
+    def submit(self, request: PaymentRequest) -> Payment:
+        """Run the payment through its lifecycle; returns it settled or rejected.
+
+        Submitting the same payment again returns the stored one (it settles once); a different
+        payment reusing its UETR or end-to-end id raises `DuplicatePayment` and changes nothing.
+        """
+        if not isinstance(request.uetr, str) or not UETR_RE.match(request.uetr):
+            raise PaymentRejected(
+                Reason.INVALID_FILE_FORMAT,
+                f"UETR {request.uetr!r} is not a lower-case UUID version 4",
+            )
+        existing = self.repo.get(request.uetr) or self.repo.by_end_to_end(
+            request.debtor_agent, request.end_to_end_id
+        )
+        if existing is not None:
+            if not _same_request(existing, request):
+                raise DuplicatePayment(
+                    Reason.DUPLICATION,
+                    f"payment {existing.uetr} already used this UETR or end-to-end id "
+                    f"({request.end_to_end_id}) with other details",
+                )
+            return (
+                existing
+                if existing.state in (State.SETTLED, State.REJECTED, State.RETURNED)
+                else self._resume(existing)
+            )
+        payment = _new_payment(request)
+        self.repo.add(payment, "accepted for processing")
+        return self._resume(payment)
+
+    def _resume(self, payment: Payment) -> Payment:
+        try:
+            if payment.state is State.RECEIVED:
+                self._validate(payment)
+            if payment.state is State.VALIDATED:
+                self._screen(payment)
+            if payment.state is State.SCREENED:
+                self._price(payment)
+            if payment.state in (State.SCREENED, State.QUOTED):
+                self._reserve(payment)
+            if payment.state is State.RESERVED:
+                self._settle(payment)
+        except PaymentRejected as rejection:
+            self._reject(payment, rejection.code, rejection.reason)
+        return payment
+
+    # ------------------------------------------------------------------ steps
+    def _validate(self, p: Payment) -> None:
+        payer = self._participant(p.debtor_agent, "payer")
+        payee = self._participant(p.creditor_agent, "payee")
+        if not 0 < p.source_amount_minor <= INT64_MAX:
+            raise PaymentRejected(Reason.INVALID_AMOUNT, "the amount must be positive")
+        if payer.bic == payee.bic:
+            raise PaymentRejected(Reason.INCORRECT_ACCOUNT, "payer and payee are the same bank")
+        for who, participant, code in (
+            ("payer", payer, p.source_currency),
+            ("payee", payee, p.target_currency),
+        ):
+            if not participant.settles_in(code):
+                raise PaymentRejected(
+                    Reason.NOT_ALLOWED_CURRENCY,
+                    f"the {who} {participant.bic} does not settle in {code}",
+                )
+        if p.cross_currency and not p.quote_id:
+            raise PaymentRejected(
+                Reason.NOT_SPECIFIED, "a cross-currency payment must name an FX quote"
+            )
+        self._move(p, State.VALIDATED, "participants, currencies and amount are valid")
+
+    def _participant(self, bic: str, who: str) -> Participant:
+        participant = self.registry.find(bic)
+        if participant is None:
+            raise PaymentRejected(Reason.INCORRECT_ACCOUNT, f"the {who} {bic} is not a participant")
+        if not participant.active:
+            raise PaymentRejected(
+                Reason.BLOCKED_ACCOUNT,
+                f"the {who} {bic} is suspended: no new payments to or from it",
+            )
+        return participant
+
+    def _screen(self, p: Payment) -> None:
+        result = self.screener.screen(p)
+        if result.decision is Decision.REJECT:
+            raise PaymentRejected(Reason.REGULATORY, result.reason)
+        self._move(p, State.SCREENED, result.reason)
+
+    def _price(self, p: Payment) -> None:
+        """Claim the FX quote (cross-currency), then work out the fee and the all-in cost."""
+        payer = self.registry.get(p.debtor_agent)
+        fee = self.registry.fee_schedule(payer.bic, p.source_currency).fee(p.source_amount_minor)
+        p.fee_minor = fee
+        if not p.cross_currency:
+            cost = all_in_cost(p.source_amount_minor, fee)
+            p.cost_minor, p.cost_bps = cost.total_minor, str(cost.total_bps)
+            return
+        assert p.quote_id is not None
+        try:
+            q = self.desk.claim(
+                p.quote_id,
+                payer=payer.bic,
+                source=p.source_currency,
+                target=p.target_currency,
+                source_amount_minor=p.source_amount_minor,
+                uetr=p.uetr,
+                now_ns=self.clock(),
+            )
+        except QuoteExpired as expired:
+            raise PaymentRejected(Reason.TIMEOUT, str(expired)) from expired
+        except FxError as mismatch:
+            raise PaymentRejected(Reason.NOT_SPECIFIED, str(mismatch)) from mismatch
+        provider = self.registry.find(q.provider_id)
+        if provider is None or not provider.active:
+            raise PaymentRejected(
+                Reason.BLOCKED_ACCOUNT, f"FX provider {q.provider_id} is not an active participant"
+            )
+        p.fx_provider, p.rate, p.reference_rate = q.provider_id, str(q.rate), str(q.reference_rate)
+        p.target_amount_minor, p.fx_margin_minor = q.target_amount_minor, q.margin_minor
+        cost = all_in_cost(
+            p.source_amount_minor,
+            fee,
+            q.margin_minor,
+            q.reference_rate,
+            p.source_currency,
+            p.target_currency,
+        )
+        p.cost_minor, p.cost_bps = cost.total_minor, str(cost.total_bps)
+        self._move(
+            p,
+            State.QUOTED,
+            f"quote {q.id} from {q.provider_id}: rate {q.rate} (reference "
+            f"{q.reference_rate}, spread {q.spread_bps} bp)",
+        )
+
+    def _reserve(self, p: Payment) -> None:
+        legs = self._legs(p)
+        chain = [
+            Transfer(
+                p.payment_id | leg,
+                debit,
+                credit,
+                amount,
+                currency(code).ledger,
+                int(purpose),
+                flags=PENDING | LINKED,
+                timeout_s=RESERVATION_TIMEOUT_S,
+                user_data_128=p.payment_id,
+            )
+            for leg, debit, credit, amount, code, purpose in legs
+        ]
+        chain[-1] = _unlinked(chain[-1])
+        results = self.ledger.create_transfers(chain)
+        failed = [
+            (leg, r)
+            for leg, r in zip(legs, results, strict=True)
+            if r not in (R.OK, R.EXISTS, R.LINKED_EVENT_FAILED)
+        ]
+        if failed:
+            leg, result = failed[0]
+            raise self._why(p, leg, result)
+        self._move(
+            p,
+            State.RESERVED,
+            f"{len(chain)} transfers reserved as one linked chain"
+            + (" (payment-versus-payment)" if p.cross_currency else ""),
+        )
+
+    def _legs(self, p: Payment) -> list[Leg]:
+        payer = self.registry.get(p.debtor_agent)
+        payee = self.registry.get(p.creditor_agent)
+        src, tgt = p.source_currency, p.target_currency
+        if p.cross_currency:
+            assert p.fx_provider is not None
+            fx = self.registry.get(p.fx_provider)
+            legs = [
+                (
+                    LEG_PAY,
+                    payer.paying_account(src),
+                    fx.account(AccountKind.SETTLEMENT, src),
+                    p.source_amount_minor,
+                    src,
+                    Purpose.FX_LEG,
+                ),
+                (
+                    LEG_PAYOUT,
+                    fx.account(AccountKind.SETTLEMENT, tgt),
+                    payee.paying_account(tgt),
+                    p.target_amount_minor,
+                    tgt,
+                    Purpose.FX_LEG,
+                ),
+            ]
+        else:
+            legs = [
+                (
+                    LEG_PAY,
+                    payer.paying_account(src),
+                    payee.paying_account(tgt),
+                    p.source_amount_minor,
+                    src,
+                    Purpose.PAYMENT,
+                )
+            ]
+        if p.fee_minor:
+            fees = self.registry.operator().account(AccountKind.FEE, src)
+            legs.append((LEG_FEE, payer.paying_account(src), fees, p.fee_minor, src, Purpose.FEE))
+        return legs
+
+    def _why(self, p: Payment, leg: Leg, result: R) -> PaymentRejected:
+        who = {LEG_PAY: p.debtor_agent, LEG_PAYOUT: p.fx_provider, LEG_FEE: p.debtor_agent}
+        party = who.get(leg[0], "?")
+        code = leg[4]
+        if result in (R.EXCEEDS_CREDITS, R.EXCEEDS_DEBITS):
+            what = "the fee" if leg[0] == LEG_FEE else "the payment"
+            return PaymentRejected(
+                Reason.INSUFFICIENT_FUNDS,
+                f"{party} lacks {code} liquidity for {what}; nothing moved",
+            )
+        if result in (R.DEBIT_ACCOUNT_CLOSED, R.CREDIT_ACCOUNT_CLOSED):
+            return PaymentRejected(Reason.CLOSED_ACCOUNT, f"an account of {party} is closed")
+        return PaymentRejected(Reason.NOT_SPECIFIED, f"the ledger refused the transfer: {result}")
+
+    def _settle(self, p: Payment) -> None:
+        legs = self._legs(p)
+        posts = [
+            Transfer(
+                p.payment_id | (POST_BASE + leg[0]),
+                0,
+                0,
+                0,
+                0,
+                0,
+                flags=POST | LINKED,
+                pending_id=p.payment_id | leg[0],
+            )
+            for leg in legs
+        ]
+        posts[-1] = _unlinked(posts[-1])
+        results = self.ledger.create_transfers(posts)
+        if any(r not in (R.OK, R.EXISTS) for r in results):
+            raise PaymentRejected(
+                Reason.NOT_SPECIFIED, f"the reservation could not be settled: {results}"
+            )
+        self._move(p, State.SETTLED, "settled gross in real time: both sides final")
+
+    def _reject(self, p: Payment, code: Reason, reason: str) -> None:
+        if p.state is State.RESERVED:
+            self._release(p)
+        p.reason_code, p.reason = code, reason
+        self._move(p, State.REJECTED, reason)
+
+    def _release(self, p: Payment) -> None:
+        legs = self._legs(p)
+        voids = [
+            Transfer(
+                p.payment_id | (VOID_BASE + leg[0]),
+                0,
+                0,
+                0,
+                0,
+                0,
+                flags=VOID | LINKED,
+                pending_id=p.payment_id | leg[0],
+            )
+            for leg in legs
+        ]
+        voids[-1] = _unlinked(voids[-1])
+        self.ledger.create_transfers(voids)
+
+    # ------------------------------------------------------------------ return
+    def return_payment(self, original_uetr: str, return_uetr: str, reason: str) -> Payment:
+        """Send a settled payment's money back along the same legs (the fee is not refunded)."""
+        original = self.repo.get(original_uetr)
+        if original is None:
+            raise PaymentRejected(Reason.NOT_SPECIFIED, f"no payment has UETR {original_uetr}")
+        if original.state is not State.SETTLED:
+            raise PaymentRejected(
+                Reason.NOT_SPECIFIED, f"payment {original_uetr} is {original.state}, not settled"
+            )
+        back = _new_payment(
+            PaymentRequest(
+                uetr=return_uetr,
+                end_to_end_id=f"RTN-{original.end_to_end_id}"[:35],
+                debtor_agent=original.creditor_agent,
+                creditor_agent=original.debtor_agent,
+                amount_minor=original.target_amount_minor,
+                currency=original.target_currency,
+                target_currency=original.source_currency,
+                flow="return",
+                debtor_name=original.creditor_name,
+                creditor_name=original.debtor_name,
+            )
+        )
+        back.target_amount_minor = original.source_amount_minor
+        back.original_uetr, back.fx_provider = original.uetr, original.fx_provider
+        self.repo.add(back, f"return of {original.uetr}: {reason}")
+        legs = [
+            (leg[0], leg[2], leg[1], leg[3], leg[4])
+            for leg in self._legs(original)
+            if leg[0] != LEG_FEE
+        ]
+        chain = [
+            Transfer(
+                back.payment_id | (RETURN_BASE + leg),
+                debit,
+                credit,
+                amount,
+                currency(code).ledger,
+                int(Purpose.RETURN),
+                flags=LINKED,
+                user_data_128=original.payment_id,
+            )
+            for leg, debit, credit, amount, code in reversed(legs)
+        ]
+        chain[-1] = _unlinked(chain[-1])
+        results = self.ledger.create_transfers(chain)
+        if any(r not in (R.OK, R.EXISTS) for r in results):
+            back.reason_code, back.reason = (
+                Reason.INSUFFICIENT_FUNDS,
+                (f"the return could not be funded ({results}); the original stays settled"),
+            )
+            self._move(back, State.REJECTED, back.reason)
+            return back
+        for state in (State.VALIDATED, State.SCREENED, State.RESERVED, State.SETTLED):
+            self._move(back, state, "return: funds sent back along the original legs")
+        original.reason = reason
+        self._move(original, State.RETURNED, f"returned by {return_uetr}: {reason}")
+        return back
+
+    # ----------------------------------------------------------------- helpers
+    def _move(self, p: Payment, state: State, reason: str) -> None:
+        if state not in TRANSITIONS[p.state]:
+            raise InvalidTransition(f"payment {p.uetr}: {p.state} → {state} is not allowed")
+        p.state = state
+        self.repo.save(p, reason)
+
+    def get(self, uetr: str) -> Payment | None:
+        return self.repo.get(uetr)
+
+
+def _unlinked(t: Transfer) -> Transfer:
+    return Transfer(
+        t.id,
+        t.debit_account_id,
+        t.credit_account_id,
+        t.amount,
+        t.ledger,
+        t.code,
+        t.flags & ~LINKED,
+        t.pending_id,
+        t.timeout_s,
+        t.user_data_128,
+        t.user_data_64,
+        t.user_data_32,
+    )
+
+
+def _new_payment(r: PaymentRequest) -> Payment:
+    return Payment(
+        uetr=r.uetr,
+        payment_id=new_payment_id(),
+        end_to_end_id=r.end_to_end_id,
+        debtor_agent=r.debtor_agent,
+        creditor_agent=r.creditor_agent,
+        flow=r.flow,
+        source_currency=r.currency,
+        source_amount_minor=r.amount_minor,
+        target_currency=r.settlement_currency,
+        target_amount_minor=r.amount_minor if r.settlement_currency == r.currency else 0,
+        debtor_name=r.debtor_name,
+        creditor_name=r.creditor_name,
+        quote_id=r.quote_id,
+        purpose=r.purpose,
+        remittance_info=r.remittance_info,
+    )
+
+
+def _same_request(p: Payment, r: PaymentRequest) -> bool:
+    return (
+        p.uetr,
+        p.end_to_end_id,
+        p.debtor_agent,
+        p.creditor_agent,
+        p.source_currency,
+        p.source_amount_minor,
+        p.target_currency,
+        p.quote_id,
+    ) == (
+        r.uetr,
+        r.end_to_end_id,
+        r.debtor_agent,
+        r.creditor_agent,
+        r.currency,
+        r.amount_minor,
+        r.settlement_currency,
+        r.quote_id,
+    )

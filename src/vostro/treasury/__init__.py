@@ -1,0 +1,1 @@
+"""Treasury: the rupee surplus in Russian banks' vostro accounts and its investment."""
