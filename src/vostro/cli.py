@@ -17,6 +17,21 @@ from vostro.errors import VostroError
 app = typer.Typer(no_args_is_help=True, help="vostro: settlement in local currencies.")
 bench_app = typer.Typer(no_args_is_help=True, help="Benchmarks (figures in docs/benchmarks.md).")
 app.add_typer(bench_app, name="bench")
+
+
+def _register_payment_commands() -> None:
+    from vostro import cli_payments as cp
+
+    app.add_typer(cp.participant_app, name="participant")
+    app.add_typer(cp.payment_app, name="payment")
+    app.add_typer(cp.fx_app, name="fx")
+    app.add_typer(cp.vostro_app, name="vostro")
+    app.command()(cp.fund)
+    app.command()(cp.defund)
+    app.command()(cp.pay)
+
+
+_register_payment_commands()
 console = Console()
 err = Console(stderr=True)
 

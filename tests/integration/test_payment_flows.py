@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.corridor import FXP, OPERATOR, SBER, SBI, UCO, VTB, Corridor, build, uetr
+from tests.corridor import FXP, SBER, SBI, UCO, VTB, Corridor, build, uetr
 from tests.fakes import Clock
 from vostro import audit
 from vostro.ledger.verify import verify

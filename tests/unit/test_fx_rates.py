@@ -56,7 +56,7 @@ def rate(base, quote, value, day=CBR_DAY, source="test"):
     return ReferenceRate(base, quote, Decimal(value), day, source)
 
 
-# --- Bank of Russia XML --------------------------------------------------------------------------
+# --- Bank of Russia XML ---------------------------------------------------------------------------
 
 
 def test_cbr_fixture_really_is_windows_1251_and_not_utf8():
@@ -161,7 +161,7 @@ def test_cbr_file_that_is_not_xml_or_not_valcurs_is_refused():
         load_cbr_xml(cbr_with(""))
 
 
-# --- CSV ----------------------------------------------------------------------------------------
+# --- CSV ------------------------------------------------------------------------------------------
 
 
 def test_csv_rates_are_read_with_their_source():
@@ -204,7 +204,7 @@ def test_csv_rate_with_more_than_ten_decimals_is_rounded_half_even():
     assert rates[0].rate == Decimal("1.0000000000")
 
 
-# --- Reference rates and the rate book --------------------------------------------------------
+# --- Reference rates and the rate book ------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -285,7 +285,7 @@ def test_a_currency_against_itself_is_the_identity_rate():
 
 def test_pair_that_nothing_connects_is_unavailable_with_a_clear_message():
     book = RateBook([rate("INR", "RUB", "0.94")])
-    with pytest.raises(RateUnavailable, match="no CNY/AED rate: .* no cross via USD or RUB"):
+    with pytest.raises(RateUnavailable, match=r"no CNY/AED rate: .* no cross via USD or RUB"):
         book.rate("CNY", "AED")
 
 

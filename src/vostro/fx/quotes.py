@@ -33,6 +33,7 @@ from decimal import (
     InvalidOperation,
     Overflow,
 )
+from itertools import pairwise
 
 from vostro.errors import MoneyError, invariant
 from vostro.fx.errors import FxError, QuoteExpired, QuoteMismatch
@@ -91,7 +92,7 @@ class StandingRate:
             raise FxError(f"{where}: every tier must be a Tier")
         if self.tiers[0].min_source_minor != 0:
             raise FxError(f"{where}: the first tier must start at 0 so every amount has a spread")
-        for lower, upper in zip(self.tiers, self.tiers[1:], strict=False):
+        for lower, upper in pairwise(self.tiers):
             if upper.min_source_minor <= lower.min_source_minor:
                 raise FxError(
                     f"{where}: tier minimums must rise strictly, "
@@ -169,7 +170,13 @@ def convert_minor(
 
 
 def customer_rate(reference_rate: Decimal, spread_bps: int) -> Decimal:
-    """reference x (10000 - spread) / 10000, quantized to 10 places with ROUND_HALF_EVEN."""
+    """reference x (10000 - spread) / 10000, quantized to 10 places with ROUND_HALF_EVEN.
+
+    Never above the reference rate: the exact value is at most the reference, which already lies
+    on the 10-place grid, so rounding to the nearest grid point cannot pass it.
+    """
+    if not _is_int(spread_bps) or not 0 <= spread_bps <= BPS:
+        raise FxError(f"a spread is 0..{BPS} basis points, not {spread_bps!r}")
     return quantize_rate(_CTX.divide(_CTX.multiply(reference_rate, Decimal(BPS - spread_bps)), BPS))
 
 

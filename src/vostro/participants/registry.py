@@ -314,10 +314,19 @@ class Registry:
         return result
 
     def balance(self, bic: str, currency_code: str) -> int:
-        """Posted balance of the participant's account in that currency."""
+        """Posted balance of the participant's account in that currency (for the operator: its
+        fee income)."""
         participant = self.get(bic)
-        (account,) = self.ledger.store.get_accounts([participant.paying_account(currency_code)])
-        return account.credits_posted - account.debits_posted
+        kind = AccountKind.FEE if Role.OPERATOR in participant.roles else None
+        account_id_ = (
+            participant.account(kind, currency_code)
+            if kind is not None
+            else participant.paying_account(currency_code)
+        )
+        found = self.ledger.store.get_accounts([account_id_])
+        if not found:
+            raise ParticipantError(f"{bic} has no account in {currency_code}")
+        return found[0].credits_posted - found[0].debits_posted
 
 
 def _participant(row: sa.Row) -> Participant:  # type: ignore[type-arg]

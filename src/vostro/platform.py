@@ -1,0 +1,62 @@
+"""The platform assembled: store, ledger writer, registry, FX desk, payments and treasury.
+
+Entrypoints (the command line now, the HTTP service later) open one `Platform` and use its parts;
+nothing else wires them together.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Self
+
+from vostro.fx.desk import FxDesk
+from vostro.ledger.writer import Ledger
+from vostro.participants.registry import Registry
+from vostro.payments.service import PaymentService
+from vostro.store import Store, open_store
+from vostro.treasury.vostro import VostroTreasury
+
+
+@dataclass
+class Platform:
+    store: Store
+    ledger: Ledger
+    registry: Registry
+    desk: FxDesk
+    payments: PaymentService
+    treasury: VostroTreasury
+
+    @classmethod
+    def open(cls, url: str, *, clock: Callable[[], int] = time.time_ns) -> Platform:
+        store = open_store(url)
+        ledger = Ledger(store, clock=clock)
+        registry = Registry(ledger)
+        desk = FxDesk(store.engine)
+        return cls(
+            store,
+            ledger,
+            registry,
+            desk,
+            PaymentService(ledger, registry, desk, clock=clock),
+            VostroTreasury(ledger, registry),
+        )
+
+    def close(self) -> None:
+        try:
+            self.ledger.close()
+        finally:
+            self.store.dispose()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
