@@ -221,3 +221,22 @@ def test_vostro_surplus_is_swept_into_treasury_bills_and_earns_interest(corridor
     report = corridor.treasury.report(SBER)
     assert [r.day for r in report] == [date(2026, 11, 27), date(2026, 11, 28)]
     assert verify(store).ok
+
+
+def test_a_reservation_that_cannot_settle_is_voided_and_the_payment_rejected(
+    corridor, store, monkeypatch
+):
+    from vostro.ledger.types import PendingStatus
+    from vostro.payments.model import PaymentRejected, Reason
+
+    def refuse_to_settle(self, payment):  # type: ignore[no-untyped-def]
+        raise PaymentRejected(Reason.NOT_SPECIFIED, "settlement refused (simulated)")
+
+    monkeypatch.setattr(type(corridor.payments), "_settle", refuse_to_settle)
+    p = pay(corridor, SBI, SBER, 1_000_00, "INR")
+    assert p.state is State.REJECTED
+    assert [e.state for e in p.events][-2:] == [State.RESERVED, State.REJECTED]
+    (sbi,) = store.get_accounts([corridor.registry.get(SBI).paying_account("INR")])
+    assert (sbi.debits_pending, sbi.debits_posted) == (0, 0)  # reserved, then released
+    assert store.pending_status(p.payment_id | 1) is PendingStatus.VOIDED
+    assert verify(store).ok
