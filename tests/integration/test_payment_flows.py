@@ -179,9 +179,9 @@ def test_suspended_participant_is_refused_with_a_clear_reason(corridor):
     assert "participant.suspended" in actions
 
 
-def test_payer_without_liquidity_is_rejected_and_nothing_moves(corridor, store):
+def test_payer_without_liquidity_waits_in_the_queue_and_nothing_moves(corridor, store):
     p = pay(corridor, UCO, SBER, 2_000_000_000_00, "INR")
-    assert p.state is State.REJECTED and p.reason_code == "AM04"
+    assert p.state is State.QUEUED and "UCBAINBB lacks INR liquidity" in p.events[-1].reason
     assert corridor.registry.balance(UCO, "INR") == 1_000_000_000_00
     assert verify(store).ok
 

@@ -74,7 +74,7 @@ def test_payment_streams_conserve_money_and_account_for_every_fee_and_margin(
                 quote_id=quote_id,
             )
         )
-        assert p.state in (State.SETTLED, State.REJECTED)
+        assert p.state in (State.SETTLED, State.REJECTED, State.QUEUED)
         if p.state is State.SETTLED:
             settled.append(p)
         clock.advance(1)

@@ -38,6 +38,7 @@ class AccountKind(IntEnum):
     FEE = 5
     FUNDING = 7
     TREASURY = 8  # the issuer side of treasury bills: pays interest, redeems investments
+    CLEARING = 9  # the operator's pass-through for simultaneous (LSM) and net settlement
 
 
 class Purpose(IntEnum):
@@ -49,6 +50,10 @@ class Purpose(IntEnum):
     FX_LEG = 111
     FEE = 112
     RETURN = 113
+    LSM_CREDIT = 114
+    LSM_DEBIT = 115
+    NET_DEBIT = 116
+    NET_CREDIT = 117
     INVEST = 120
     REDEEM = 121
     INTEREST = 122

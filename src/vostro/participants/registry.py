@@ -148,7 +148,12 @@ class Registry:
             return [
                 (kind, code)
                 for code in p.currencies
-                for kind in (AccountKind.FUNDING, AccountKind.FEE, AccountKind.TREASURY)
+                for kind in (
+                    AccountKind.FUNDING,
+                    AccountKind.FEE,
+                    AccountKind.TREASURY,
+                    AccountKind.CLEARING,
+                )
             ]
         kinds = [(AccountKind.SETTLEMENT, code) for code in p.currencies]
         if p.has_vostro():
@@ -156,7 +161,7 @@ class Registry:
         return kinds
 
     def _open_accounts(self, p: Participant, kinds: list[tuple[AccountKind, str]]) -> None:
-        unlimited = (AccountKind.FUNDING, AccountKind.TREASURY)
+        unlimited = (AccountKind.FUNDING, AccountKind.TREASURY, AccountKind.CLEARING)
         accounts = [
             Account(
                 account_id(p.number, kind, code),

@@ -1,11 +1,17 @@
 """A payment and its lifecycle, as an explicit state machine (DESIGN.md §4).
 
     received → validated → screened → [quoted] → reserved → settled → (returned)
+                                   └→ queued → (reserved →) settled       RTGS, payer short of funds
+                                   └→ clearing → settled                  deferred net settlement
         any state before settled → rejected
 
-`quoted` is passed only by cross-currency payments. Every transition is stored with its time and
-reason; a payment is traced end to end by its UETR. A rejection carries an ISO 20022 external
-status reason code (ExternalStatusReason1Code) and a sentence a person can act on.
+`quoted` is passed only by cross-currency payments. A same-currency payment its payer cannot fund
+waits `queued` (RTGS with a liquidity-saving mechanism); one whose payer settles the currency on a
+deferred net basis is `clearing` in a settlement window until the window settles.
+
+Every transition is stored with its time and reason; a payment is traced end to end by its UETR.
+A rejection carries an ISO 20022 external status reason code (ExternalStatusReason1Code) and a
+sentence a person can act on.
 """
 
 from __future__ import annotations
@@ -21,6 +27,8 @@ class State(StrEnum):
     VALIDATED = "validated"
     SCREENED = "screened"
     QUOTED = "quoted"
+    QUEUED = "queued"
+    CLEARING = "clearing"
     RESERVED = "reserved"
     SETTLED = "settled"
     REJECTED = "rejected"
@@ -30,8 +38,12 @@ class State(StrEnum):
 TRANSITIONS: dict[State, frozenset[State]] = {
     State.RECEIVED: frozenset({State.VALIDATED, State.REJECTED}),
     State.VALIDATED: frozenset({State.SCREENED, State.REJECTED}),
-    State.SCREENED: frozenset({State.QUOTED, State.RESERVED, State.REJECTED}),
+    State.SCREENED: frozenset(
+        {State.QUOTED, State.RESERVED, State.QUEUED, State.CLEARING, State.REJECTED}
+    ),
     State.QUOTED: frozenset({State.RESERVED, State.REJECTED}),
+    State.QUEUED: frozenset({State.RESERVED, State.SETTLED, State.REJECTED}),
+    State.CLEARING: frozenset({State.SETTLED, State.REJECTED}),
     State.RESERVED: frozenset({State.SETTLED, State.REJECTED}),
     State.SETTLED: frozenset({State.RETURNED}),
     State.REJECTED: frozenset(),
@@ -47,12 +59,14 @@ class Reason(StrEnum):
     CLOSED_ACCOUNT = "AC04"
     BLOCKED_ACCOUNT = "AC06"  # suspended participant
     NOT_ALLOWED_CURRENCY = "AM03"
+    NOT_ALLOWED_AMOUNT = "AM02"  # over a net debit cap or a bilateral limit
     INSUFFICIENT_FUNDS = "AM04"
     DUPLICATION = "AM05"
     INVALID_AMOUNT = "AM12"
     TIMEOUT = "AB05"  # used for an expired FX quote: its time ran out
     INVALID_FILE_FORMAT = "FF01"
     REGULATORY = "RR04"  # sanctions screening
+    CANCELLED = "DS02"  # cancelled by its sender while queued
     NOT_SPECIFIED = "NARR"  # anything else; the narrative says what
 
 

@@ -45,6 +45,9 @@ from vostro.payments.model import (
 )
 from vostro.payments.repository import PaymentRepository
 from vostro.payments.screening import Decision, NoScreening, Screener
+from vostro.settlement.queue import PaymentQueue, Priority, QueueEntry
+from vostro.settlement.rules import Mode, SettlementRules
+from vostro.settlement.windows import WindowPayment, Windows
 
 R = CreateTransferResult
 UETR_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
@@ -56,6 +59,8 @@ VOID = int(TransferFlags.VOID_PENDING)
 LEG_PAY, LEG_PAYOUT, LEG_FEE = 1, 2, 3
 POST_BASE, VOID_BASE, RETURN_BASE = 0x10, 0x20, 0x30
 RESERVATION_TIMEOUT_S = 86_400  # a reservation not settled within a day is released by the ledger
+QUEUE_DEADLINE_S = 4 * 3600  # a queued payment still unfunded after four hours is rejected
+RETRY_ATTEMPTS_MAX = 2_000  # queued payments tried per arrival of liquidity (bounds the cascade)
 
 
 # (leg number, debit account, credit account, amount, currency, purpose)
@@ -64,6 +69,10 @@ Leg = tuple[int, int, int, int, str, Purpose]
 
 class DuplicatePayment(PaymentRejected):
     """Same UETR or end-to-end id as an earlier, different payment (AM05)."""
+
+
+class Shortfall(PaymentRejected):
+    """The payer cannot fund the payment now (AM04): an RTGS payment queues instead."""
 
 
 def new_payment_id() -> int:
@@ -88,9 +97,13 @@ class PaymentService:
         self.screener = screener or NoScreening()
         self.clock = clock
         self.repo = PaymentRepository(ledger.store.engine, clock)
+        self.rules = SettlementRules(ledger.store.engine)
+        self.queue = PaymentQueue(ledger.store.engine)
+        self.windows = Windows(ledger.store.engine)
+        self.queue_deadline_s = QUEUE_DEADLINE_S
 
     # ------------------------------------------------------------------ submit
-    def submit(self, request: PaymentRequest) -> Payment:
+    def submit(self, request: PaymentRequest, *, urgent: bool = False) -> Payment:
         """Run the payment through its lifecycle; returns it settled or rejected.
 
         Submitting the same payment again returns the stored one (it settles once); a different
@@ -118,9 +131,9 @@ class PaymentService:
             )
         payment = _new_payment(request)
         self.repo.add(payment, "accepted for processing")
-        return self._resume(payment)
+        return self._resume(payment, Priority.URGENT if urgent else Priority.NORMAL)
 
-    def _resume(self, payment: Payment) -> Payment:
+    def _resume(self, payment: Payment, priority: Priority = Priority.NORMAL) -> Payment:
         try:
             if payment.state is State.RECEIVED:
                 self._validate(payment)
@@ -128,10 +141,20 @@ class PaymentService:
                 self._screen(payment)
             if payment.state is State.SCREENED:
                 self._price(payment)
+                if self._deferred_net(payment):
+                    self._clear(payment)
+                    return payment
             if payment.state in (State.SCREENED, State.QUOTED):
-                self._reserve(payment)
+                try:
+                    self._reserve(payment)
+                except Shortfall as short:
+                    if payment.cross_currency:  # PvP at a quoted rate: no waiting
+                        raise
+                    self._enqueue(payment, priority, short.reason)
+                    return payment
             if payment.state is State.RESERVED:
                 self._settle(payment)
+                self.retry_queue(payment.creditor_agent, payment.target_currency)
         except PaymentRejected as rejection:
             self._reject(payment, rejection.code, rejection.reason)
         return payment
@@ -303,10 +326,10 @@ class PaymentService:
         code = leg[4]
         if result in (R.EXCEEDS_CREDITS, R.EXCEEDS_DEBITS):
             what = "the fee" if leg[0] == LEG_FEE else "the payment"
-            return PaymentRejected(
-                Reason.INSUFFICIENT_FUNDS,
-                f"{party} lacks {code} liquidity for {what}; nothing moved",
-            )
+            reason = f"{party} lacks {code} liquidity for {what}; nothing moved"
+            if leg[0] in (LEG_PAY, LEG_FEE):
+                return Shortfall(Reason.INSUFFICIENT_FUNDS, reason)
+            return PaymentRejected(Reason.INSUFFICIENT_FUNDS, reason)
         if result in (R.DEBIT_ACCOUNT_CLOSED, R.CREDIT_ACCOUNT_CLOSED):
             return PaymentRejected(Reason.CLOSED_ACCOUNT, f"an account of {party} is closed")
         return PaymentRejected(Reason.NOT_SPECIFIED, f"the ledger refused the transfer: {result}")
@@ -334,9 +357,133 @@ class PaymentService:
             )
         self._move(p, State.SETTLED, "settled gross in real time: both sides final")
 
+    # ------------------------------------------------------------- RTGS queue
+    def _enqueue(self, p: Payment, priority: Priority, reason: str) -> None:
+        now = self.clock()
+        self.queue.add(
+            QueueEntry(
+                p.uetr,
+                p.debtor_agent,
+                p.source_currency,
+                priority,
+                now,
+                now + self.queue_deadline_s * 1_000_000_000,
+            )
+        )
+        self._move(p, State.QUEUED, f"queued ({priority.name.lower()}): {reason}")
+
+    def retry_queue(self, payer: str, code: str) -> list[str]:
+        """Try the payer's queued payments in order now that liquidity may have arrived; each one
+        that settles brings liquidity to its payee, whose queue is tried next. Returns the UETRs
+        that settled."""
+        settled: list[str] = []
+        work = [(payer, code)]
+        attempts = 0
+        while work and attempts < RETRY_ATTEMPTS_MAX:
+            bic, ccy = work.pop(0)
+            for entry in self.queue.entries(ccy, bic):
+                attempts += 1
+                p = self.repo.get(entry.uetr)
+                if p is None or p.state is not State.QUEUED:
+                    self.queue.remove([entry.uetr])
+                    continue
+                if self._settle_queued(p):
+                    settled.append(p.uetr)
+                    work.append((p.creditor_agent, p.target_currency))
+        return settled
+
+    def _settle_queued(self, p: Payment) -> bool:
+        try:
+            self._reserve(p)
+        except PaymentRejected:
+            return False  # still short: it keeps its place in the queue
+        self.queue.remove([p.uetr])
+        try:
+            self._settle(p)
+        except PaymentRejected as rejection:
+            self._reject(p, rejection.code, rejection.reason)
+            return False
+        return True
+
+    def cancel(self, uetr: str, by: str) -> Payment:
+        """The sender withdraws a queued payment (camt.056); anyone else is told it is unknown."""
+        p = self._own_queued(uetr, by)
+        self.queue.remove([uetr])
+        self._reject(p, Reason.CANCELLED, f"cancelled by its sender {by} while queued")
+        return p
+
+    def reprioritise(self, uetr: str, by: str, priority: Priority) -> Payment:
+        p = self._own_queued(uetr, by)
+        self.queue.set_priority(uetr, priority)
+        return p
+
+    def _own_queued(self, uetr: str, by: str) -> Payment:
+        p = self.repo.get(uetr)
+        if p is None or p.debtor_agent != by:
+            raise PaymentRejected(Reason.NOT_SPECIFIED, f"{by} has no payment {uetr}")
+        if p.state is not State.QUEUED:
+            raise PaymentRejected(Reason.NOT_SPECIFIED, f"payment {uetr} is {p.state}, not queued")
+        return p
+
+    def expire_queue(self) -> list[str]:
+        """Reject queued payments past their deadline; returns their UETRs."""
+        expired = []
+        for entry in self.queue.due(self.clock()):
+            p = self.repo.get(entry.uetr)
+            self.queue.remove([entry.uetr])
+            if p is not None and p.state is State.QUEUED:
+                self._reject(
+                    p,
+                    Reason.INSUFFICIENT_FUNDS,
+                    "still queued at its deadline: the payer lacked the liquidity",
+                )
+                expired.append(p.uetr)
+        return expired
+
+    # -------------------------------------------------- deferred net settlement
+    def _deferred_net(self, p: Payment) -> bool:
+        return not p.cross_currency and (
+            self.rules.mode(p.debtor_agent, p.source_currency) is Mode.DNS
+        )
+
+    def _clear(self, p: Payment) -> None:
+        """Accept into the open window, within the payer's net debit cap and bilateral limit."""
+        code = p.source_currency
+        window = self.windows.open_window(code, self.clock())
+        debit = self.windows.net_debit(window.id, p.debtor_agent) + p.source_amount_minor
+        debit += p.fee_minor
+        cap = self.rules.net_debit_cap(p.debtor_agent, code)
+        if debit > cap:
+            raise PaymentRejected(
+                Reason.NOT_ALLOWED_AMOUNT,
+                f"it would take {p.debtor_agent}'s net debit in window {window.id} to "
+                f"{debit} minor units of {code}, over its net debit cap of {cap}",
+            )
+        limit = self.rules.bilateral_limit(p.debtor_agent, p.creditor_agent, code)
+        owed = self.windows.bilateral_debit(window.id, p.debtor_agent, p.creditor_agent)
+        if limit is not None and owed + p.source_amount_minor > limit:
+            raise PaymentRejected(
+                Reason.NOT_ALLOWED_AMOUNT,
+                f"it would take what {p.debtor_agent} owes {p.creditor_agent} to "
+                f"{owed + p.source_amount_minor}, over their bilateral limit of {limit}",
+            )
+        self.windows.add(
+            window.id,
+            WindowPayment(
+                p.uetr, p.debtor_agent, p.creditor_agent, p.source_amount_minor, p.fee_minor
+            ),
+        )
+        self._move(
+            p,
+            State.CLEARING,
+            f"accepted into {code} settlement window {window.id}; "
+            f"net debit now {debit} of cap {cap}",
+        )
+
     def _reject(self, p: Payment, code: Reason, reason: str) -> None:
         if p.state is State.RESERVED:
             self._release(p)
+
         p.reason_code, p.reason = code, reason
         self._move(p, State.REJECTED, reason)
 

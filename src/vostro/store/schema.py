@@ -276,3 +276,75 @@ vostro_days = Table(
     Column("invested_minor", BigInteger, nullable=False),
     Column("interest_minor", BigInteger, nullable=False),
 )
+
+
+# ---------------------------------------------------------------- settlement (revision 0003)
+
+settlement_modes = Table(
+    "settlement_modes",
+    metadata,
+    Column("bic", String(11), primary_key=True),
+    Column("currency", String(3), primary_key=True),
+    Column("mode", String(8), nullable=False),  # rtgs | dns
+)
+
+net_debit_caps = Table(
+    "net_debit_caps",
+    metadata,
+    Column("bic", String(11), primary_key=True),
+    Column("currency", String(3), primary_key=True),
+    Column("cap_minor", BigInteger, nullable=False),
+)
+
+bilateral_limits = Table(
+    "bilateral_limits",
+    metadata,
+    Column("bic", String(11), primary_key=True),
+    Column("counterparty", String(11), primary_key=True),
+    Column("currency", String(3), primary_key=True),
+    Column("limit_minor", BigInteger, nullable=False),
+)
+
+payment_queue = Table(
+    "payment_queue",
+    metadata,
+    Column("uetr", String(36), primary_key=True),
+    Column("payer", String(11), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("priority", SmallInteger, nullable=False),  # 0 urgent, 1 normal
+    Column("arrival", BigInteger, nullable=False),  # ns; order within a priority
+    Column("deadline_at", BigInteger, nullable=False),
+    Index("ix_payment_queue_order", "currency", "priority", "arrival"),
+)
+
+settlement_windows = Table(
+    "settlement_windows",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("currency", String(3), nullable=False),
+    Column("state", String(16), nullable=False),  # open | closed | settling | settled
+    Column("opened_at", BigInteger, nullable=False),
+    Column("closed_at", BigInteger, nullable=True),
+    Column("settled_at", BigInteger, nullable=True),
+)
+
+window_payments = Table(
+    "window_payments",
+    metadata,
+    Column("uetr", String(36), primary_key=True),
+    Column("window_id", Integer, nullable=False, index=True),
+    Column("payer", String(11), nullable=False),
+    Column("payee", String(11), nullable=False),
+    Column("amount_minor", BigInteger, nullable=False),  # what the payee receives
+    Column("fee_minor", BigInteger, nullable=False),  # what the operator receives
+)
+
+settlement_runs = Table(
+    "settlement_runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(16), nullable=False),  # lsm | window
+    Column("currency", String(3), nullable=False),
+    Column("at", BigInteger, nullable=False),
+    Column("report", Text, nullable=False),  # JSON
+)
