@@ -26,6 +26,9 @@ def _register_payment_commands() -> None:
     app.add_typer(cp.payment_app, name="payment")
     app.add_typer(cp.fx_app, name="fx")
     app.add_typer(cp.vostro_app, name="vostro")
+    app.add_typer(cp.settlement_app, name="settlement")
+    app.add_typer(cp.queue_app, name="queue")
+    app.add_typer(cp.window_app, name="window")
     app.command()(cp.fund)
     app.command()(cp.defund)
     app.command()(cp.pay)
@@ -214,6 +217,37 @@ def bench_ledger(
         table.add_row(key, f"{value:,}" if isinstance(value, int | float) else str(value))
     console.print(table)
     console.print(f"check it: vostro verify --database-url '{result.database_url}'")
+
+
+@bench_app.command("netting")
+def bench_netting(
+    payments: Annotated[int, typer.Option(min=2)] = 1_000_000,
+    participants: Annotated[int, typer.Option(min=2)] = 200,
+    queued: Annotated[int, typer.Option(min=2)] = 100_000,
+    mip_payments: Annotated[int, typer.Option(min=2)] = 300,
+    seed: int = 1,
+    as_json: JsonFlag = False,
+) -> None:
+    """Multilateral netting and the gridlock resolver, timed, and the resolver against the
+    optimal (HiGHS) clearing on an instance the MIP solves."""
+    from vostro.bench import netting as bench
+
+    result = bench.run(
+        payments=payments,
+        participants=participants,
+        queued=queued,
+        mip_payments=mip_payments,
+        seed=seed,
+    )
+    if as_json:
+        print(json.dumps(result))
+        return
+    table = Table(title="vostro bench netting")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    for key, value in result.items():
+        table.add_row(key, f"{value:,}" if isinstance(value, int) else str(value))
+    console.print(table)
 
 
 def _print_balances(store: object, names: dict[int, str]) -> None:

@@ -25,6 +25,9 @@ participant_app = typer.Typer(no_args_is_help=True, help="Register and manage pa
 payment_app = typer.Typer(no_args_is_help=True, help="Look at payments.")
 fx_app = typer.Typer(no_args_is_help=True, help="Reference rates, standing rates and quotes.")
 vostro_app = typer.Typer(no_args_is_help=True, help="Rupee vostro balances and their investment.")
+settlement_app = typer.Typer(no_args_is_help=True, help="Settlement modes, caps, limits, reports.")
+queue_app = typer.Typer(no_args_is_help=True, help="The RTGS queue.")
+window_app = typer.Typer(no_args_is_help=True, help="Deferred net settlement windows.")
 
 DatabaseUrl = Annotated[
     str | None, typer.Option("--database-url", help="Default: $VOSTRO_DATABASE_URL")
@@ -146,7 +149,7 @@ def participant_fees(
 def _move(bic: str, amount: str, database_url: str | None, actor: str, *, defund: bool) -> None:
     minor, ccy = parse_amount(amount)
     with _platform(database_url) as p:
-        move = p.registry.defund if defund else p.registry.fund
+        move = p.registry.defund if defund else p.fund
         result = move(bic, minor, ccy.code, transfer_id=_transfer_id(), actor=actor)
         balance = p.registry.balance(bic, ccy.code)
     if result != "ok":
@@ -399,5 +402,240 @@ def _vostro_table(days: list[Any], title: str) -> None:
             format_amount(d.vostro_minor, "INR"),
             format_amount(d.invested_minor, "INR"),
             format_amount(d.interest_minor, "INR"),
+        )
+    console.print(table)
+
+
+# ---------------------------------------------------------------------- settlement
+@settlement_app.command("mode")
+def settlement_mode(
+    bic: str,
+    currency: str,
+    mode: Annotated[str, typer.Argument(help="rtgs|dns")],
+    database_url: DatabaseUrl = None,
+    actor: Actor = "operator",
+) -> None:
+    """Choose how a participant's payments in a currency settle."""
+    with _platform(database_url) as p:
+        p.payments.rules.set_mode(p.registry.get(bic).bic, currency, mode, actor=actor)
+    console.print(f"{bic} settles {currency} by {mode}")
+
+
+@settlement_app.command("cap")
+def settlement_cap(
+    bic: str,
+    amount: Annotated[str, typer.Argument(help='e.g. "5,000,000.00 INR"')],
+    database_url: DatabaseUrl = None,
+    actor: Actor = "operator",
+) -> None:
+    """Set a participant's net debit cap in deferred net settlement windows."""
+    minor, ccy = parse_amount(amount)
+    with _platform(database_url) as p:
+        p.payments.rules.set_net_debit_cap(p.registry.get(bic).bic, ccy.code, minor, actor=actor)
+    console.print(f"{bic}: net debit cap {format_amount(minor, ccy.code)}")
+
+
+@settlement_app.command("bilateral-limit")
+def settlement_bilateral_limit(
+    bic: str,
+    counterparty: str,
+    amount: str,
+    database_url: DatabaseUrl = None,
+    actor: Actor = "operator",
+) -> None:
+    """Set the most a participant may owe one counterparty net in a window."""
+    minor, ccy = parse_amount(amount)
+    with _platform(database_url) as p:
+        p.payments.rules.set_bilateral_limit(
+            p.registry.get(bic).bic, p.registry.get(counterparty).bic, ccy.code, minor, actor=actor
+        )
+    console.print(f"{bic} → {counterparty}: bilateral limit {format_amount(minor, ccy.code)}")
+
+
+@settlement_app.command("reports")
+def settlement_reports(limit: int = 20, database_url: DatabaseUrl = None) -> None:
+    """Gross and net value, liquidity saved and time in queue, per LSM run and window."""
+    with _platform(database_url) as p:
+        reports = p.settlement.reports(limit)
+    _reports_table(reports)
+
+
+def _reports_table(reports: list[Any]) -> None:
+    table = Table(title="settlement runs, newest first")
+    for column in (
+        "kind",
+        "currency",
+        "settled",
+        "queued",
+        "gross",
+        "net (liquidity used)",
+        "saved",
+        "mean / p95 in queue",
+    ):
+        table.add_column(column, justify="right")
+    for r in reports:
+        table.add_row(
+            r.kind
+            + (f" {r.window_id}" if r.window_id else "")
+            + (" (optimal)" if r.optimal else ""),
+            r.currency,
+            str(r.settled),
+            str(r.still_queued),
+            format_amount(r.gross_minor, r.currency),
+            format_amount(r.net_minor, r.currency),
+            f"{format_amount(r.saved_minor, r.currency)} ({r.saved_pct} %)",
+            f"{r.mean_queue_s:.1f} s / {r.p95_queue_s:.1f} s",
+        )
+    console.print(table)
+
+
+@queue_app.command("list")
+def queue_list(
+    currency: Annotated[str | None, typer.Option()] = None, database_url: DatabaseUrl = None
+) -> None:
+    """Queued payments in settlement order."""
+    with _platform(database_url) as p:
+        entries = p.payments.queue.entries(currency)
+        found = [(e, p.payments.get(e.uetr)) for e in entries]
+    table = Table(title="RTGS queue")
+    for column in ("UETR", "payer", "payee", "amount", "priority", "waiting since (UTC)"):
+        table.add_column(column)
+    for e, x in found:
+        if x is not None:
+            table.add_row(
+                e.uetr,
+                e.payer,
+                x.creditor_agent,
+                format_amount(x.source_amount_minor, x.source_currency),
+                e.priority.name.lower(),
+                time.strftime("%H:%M:%S", time.gmtime(e.arrival // 10**9)),
+            )
+    console.print(table)
+
+
+@queue_app.command("cancel")
+def queue_cancel(
+    uetr: str,
+    by: Annotated[str, typer.Option(help="The sender's BIC")],
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Cancel a queued payment (its sender only)."""
+    with _platform(database_url) as p:
+        payment = p.payments.cancel(uetr, by)
+    console.print(f"payment {payment.uetr} cancelled ({payment.reason_code})")
+
+
+@queue_app.command("priority")
+def queue_priority(
+    uetr: str,
+    priority: Annotated[str, typer.Argument(help="urgent|normal")],
+    by: Annotated[str, typer.Option(help="The sender's BIC")],
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Re-prioritise a queued payment (its sender only)."""
+    from vostro.settlement.queue import Priority
+
+    with _platform(database_url) as p:
+        p.payments.reprioritise(uetr, by, Priority[priority.upper()])
+    console.print(f"payment {uetr} is now {priority}")
+
+
+@queue_app.command("expire")
+def queue_expire(database_url: DatabaseUrl = None) -> None:
+    """Reject queued payments past their deadline."""
+    with _platform(database_url) as p:
+        expired = p.payments.expire_queue()
+    console.print(f"{len(expired)} queued payments reached their deadline and were rejected")
+
+
+@queue_app.command("lsm")
+def queue_lsm(
+    currency: str,
+    optimal: Annotated[
+        bool,
+        typer.Option(help="Solve the clearing problem exactly (HiGHS) instead of the heuristic"),
+    ] = False,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Run the liquidity-saving mechanism on the queue: settle what can go together."""
+    with _platform(database_url) as p:
+        report = p.settlement.run_lsm(currency, optimal=optimal)
+    _reports_table([report])
+
+
+@window_app.command("close")
+def window_close(currency: str, database_url: DatabaseUrl = None) -> None:
+    """Close the currency's open window, net it and settle the net positions."""
+    with _platform(database_url) as p:
+        report = p.settlement.close_window(currency)
+    for note in report.notes:
+        console.print(f"  {note}")
+    _reports_table([report])
+
+
+@window_app.command("list")
+def window_list(database_url: DatabaseUrl = None) -> None:
+    with _platform(database_url) as p:
+        windows = p.payments.windows.all()
+    table = Table(title="settlement windows")
+    for column in ("id", "currency", "state", "opened (UTC)"):
+        table.add_column(column)
+    for w in windows:
+        table.add_row(
+            str(w.id),
+            w.currency,
+            w.state,
+            time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(w.opened_at // 10**9)),
+        )
+    console.print(table)
+
+
+@settlement_app.command("day")
+def settlement_day(
+    scale: Annotated[float, typer.Option(help="Share of a full day's payments to run")] = 1.0,
+    liquidity: Annotated[
+        str, typer.Option(help="Opening liquidity as a share of each bank's gross outgoing value")
+    ] = "0.25",
+    seed: int = 1,
+    design: Annotated[list[str] | None, typer.Option(help="rtgs, lsm, dns (default: all)")] = None,
+) -> None:
+    """Run a calibrated corridor day through the real engine under each settlement design."""
+    from rich.progress import Progress
+
+    from vostro.settlement.day import generate_day, run_design
+
+    day = generate_day(Settings().data_dir, scale=scale, seed=seed)
+    share = Decimal(liquidity)
+    results = []
+    with Progress(console=err) as progress:
+        for name in design or ["rtgs", "lsm", "dns"]:
+            task = progress.add_task(f"{name}: {len(day):,} payments", total=len(day))
+            results.append(run_design(name, day, share, lambda n, t=task: progress.advance(t, n)))
+    titles = {
+        "rtgs": "RTGS, gross with queue",
+        "lsm": "RTGS + LSM every 30 min",
+        "dns": "deferred net, hourly windows",
+    }
+    table = Table(
+        title=f"a corridor day: {len(day):,} rupee payments, opening liquidity "
+        f"{share:%} of each bank's outgoing value"
+    )
+    for column in (
+        "design",
+        "settled",
+        "settled value",
+        "not settled",
+        "liquidity provided",
+        "liquidity saved",
+    ):
+        table.add_column(column, justify="right")
+    for r in results:
+        table.add_row(
+            titles[r.design],
+            f"{r.settled:,}/{r.payments:,}",
+            f"{format_amount(r.settled_minor, 'INR')} ({r.settled_pct} %)",
+            str(r.queued_or_rejected),
+            format_amount(r.opening_liquidity_minor, "INR"),
+            format_amount(r.saved_minor, "INR"),
         )
     console.print(table)

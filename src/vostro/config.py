@@ -23,6 +23,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="VOSTRO_", extra="ignore")
 
     database_url: str = DEFAULT_DATABASE_URL
+    # Sourced corridor figures (shared/data beside the repository), for calibrated workloads.
+    data_dir: Path = Path(__file__).resolve().parents[3] / "shared" / "data"
 
     @field_validator("database_url")
     @classmethod

@@ -16,6 +16,7 @@ from vostro.fx.desk import FxDesk
 from vostro.ledger.writer import Ledger
 from vostro.participants.registry import Registry
 from vostro.payments.service import PaymentService
+from vostro.settlement.engine import Settlement
 from vostro.store import Store, open_store
 from vostro.treasury.vostro import VostroTreasury
 
@@ -28,6 +29,7 @@ class Platform:
     desk: FxDesk
     payments: PaymentService
     treasury: VostroTreasury
+    settlement: Settlement
 
     @classmethod
     def open(cls, url: str, *, clock: Callable[[], int] = time.time_ns) -> Platform:

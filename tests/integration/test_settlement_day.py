@@ -1,0 +1,28 @@
+"""A calibrated corridor day (scaled down) through the real engine under each design."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from vostro.config import Settings
+from vostro.settlement.day import generate_day, run_design
+
+
+@pytest.mark.slow
+def test_a_corridor_day_shows_the_liquidity_each_design_saves() -> None:
+    data = Settings().data_dir
+    if not (data / "corridor_segments.csv").exists():
+        pytest.skip(f"the corridor figures are not at {data} (set VOSTRO_DATA_DIR)")
+    day = generate_day(data, scale=0.08, seed=3)
+    assert any(p.segment == "migrant_remittances" for p in day)
+    share = Decimal("0.15")
+    rtgs, lsm, dns = (run_design(name, day, share) for name in ("rtgs", "lsm", "dns"))
+    assert rtgs.gross_minor == lsm.gross_minor == dns.gross_minor
+    assert rtgs.saved_minor == 0  # gross settlement saves nothing by construction
+    assert lsm.settled_minor >= rtgs.settled_minor  # offsetting releases what gross cannot
+    assert dns.saved_minor > 0 and dns.settled_minor > rtgs.settled_minor
+    for result in (rtgs, lsm, dns):
+        assert result.opening_liquidity_minor == rtgs.opening_liquidity_minor
+        assert 0 <= result.settled_minor <= result.gross_minor
