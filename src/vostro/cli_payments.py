@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import secrets
 import time
@@ -610,7 +611,7 @@ def settlement_day(
     with Progress(console=err) as progress:
         for name in design or ["rtgs", "lsm", "dns"]:
             task = progress.add_task(f"{name}: {len(day):,} payments", total=len(day))
-            results.append(run_design(name, day, share, lambda n, t=task: progress.advance(t, n)))
+            results.append(run_design(name, day, share, functools.partial(progress.advance, task)))
     titles = {
         "rtgs": "RTGS, gross with queue",
         "lsm": "RTGS + LSM every 30 min",

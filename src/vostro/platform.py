@@ -37,14 +37,23 @@ class Platform:
         ledger = Ledger(store, clock=clock)
         registry = Registry(ledger)
         desk = FxDesk(store.engine)
+        payments = PaymentService(ledger, registry, desk, clock=clock)
         return cls(
             store,
             ledger,
             registry,
             desk,
-            PaymentService(ledger, registry, desk, clock=clock),
+            payments,
             VostroTreasury(ledger, registry),
+            Settlement(payments),
         )
+
+    def fund(self, bic: str, amount_minor: int, code: str, *, transfer_id: int, actor: str) -> str:
+        """Fund a participant, then retry its queued payments with the new liquidity."""
+        result = self.registry.fund(bic, amount_minor, code, transfer_id=transfer_id, actor=actor)
+        if result == "ok":
+            self.payments.retry_queue(self.registry.get(bic).bic, code)
+        return str(result)
 
     def close(self) -> None:
         try:

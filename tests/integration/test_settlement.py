@@ -29,6 +29,7 @@ def corridor(store: Store, clock: Clock) -> Corridor:
 
 
 def pay(c: Corridor, payer: str, payee: str, amount: int, *, urgent: bool = False):  # type: ignore[no-untyped-def]
+    c.clock.advance(1)  # type: ignore[attr-defined]  # arrivals in order, a second apart
     return c.payments.submit(PaymentRequest(
         uetr=uetr(), end_to_end_id=f"E{c.transfer_id()}", debtor_agent=payer,
         creditor_agent=payee, amount_minor=amount, currency=INR), urgent=urgent)
@@ -120,7 +121,7 @@ def test_deferred_net_settlement_window_nets_and_settles(corridor, store):
              pay(corridor, SBER, SBI, 300_00), pay(corridor, UCO, SBI, 100_00)]
     assert all(p.state is State.CLEARING for p in batch)
     assert corridor.registry.balance(UCO, INR) == 50_00  # nothing moved yet
-    over = pay(corridor, SBI, SBER, 500_00)  # SBI would owe 600.00 net: over its cap of 500.00
+    over = pay(corridor, SBI, SBER, 600_00)  # SBI would owe 600.00 net: over its cap of 500.00
     assert over.state is State.REJECTED and over.reason_code == "AM02"
     report = Settlement(corridor.payments).close_window(INR)
     assert all(state(corridor, p) is State.SETTLED for p in batch)

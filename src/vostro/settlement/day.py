@@ -109,13 +109,13 @@ def _segment(row: dict[str, str], rng: np.random.Generator, scale: float) -> lis
     times = rng.integers(0, DAY_S, count)
     if remittance:
         payers = [FX_PROVIDER] * count
-        payees = rng.choice(INDIAN, count, p=INDIAN_WEIGHTS)
+        payees = rng.choice(INDIAN, count, p=INDIAN_WEIGHTS).tolist()
     elif direction == "IN->RU":
-        payers = rng.choice(INDIAN, count, p=INDIAN_WEIGHTS)
-        payees = rng.choice(RUSSIAN, count, p=RUSSIAN_WEIGHTS)
+        payers = rng.choice(INDIAN, count, p=INDIAN_WEIGHTS).tolist()
+        payees = rng.choice(RUSSIAN, count, p=RUSSIAN_WEIGHTS).tolist()
     else:
-        payers = rng.choice(RUSSIAN, count, p=RUSSIAN_WEIGHTS)
-        payees = rng.choice(INDIAN, count, p=INDIAN_WEIGHTS)
+        payers = rng.choice(RUSSIAN, count, p=RUSSIAN_WEIGHTS).tolist()
+        payees = rng.choice(INDIAN, count, p=INDIAN_WEIGHTS).tolist()
     return [
         DayPayment(int(t), str(a), str(b), m, name)
         for t, a, b, m in zip(times, payers, payees, amounts, strict=True)

@@ -31,10 +31,10 @@ import sqlalchemy as sa
 from vostro.ledger.types import Transfer, TransferFlags
 from vostro.money import currency
 from vostro.participants.model import AccountKind, Purpose
-from vostro.payments.model import Reason, State
+from vostro.payments.model import Payment, Reason, State
 from vostro.payments.service import PaymentService
 from vostro.settlement import lsm
-from vostro.settlement.netting import net_positions, sum_by
+from vostro.settlement.netting import I64, net_positions, sum_by
 from vostro.settlement.windows import WindowPayment, WindowState
 from vostro.store.schema import settlement_runs
 
@@ -106,13 +106,13 @@ class Settlement:
 
     def _choose(
         self,
-        payer: np.ndarray,
-        payee: np.ndarray,
-        amount: np.ndarray,  # type: ignore[type-arg]
-        fee: np.ndarray,
-        liquidity: np.ndarray,
+        payer: I64,
+        payee: I64,
+        amount: I64,
+        fee: I64,
+        liquidity: I64,
         optimal: bool,
-    ) -> np.ndarray:  # type: ignore[type-arg]
+    ) -> I64:
         """A set feasible including fees: a fee is paid out of the payer's liquidity, so the
         payer's liquidity is lowered by the fees of what it sends until the set holds exactly."""
         allowed = np.ones(len(amount), bool)
@@ -139,13 +139,13 @@ class Settlement:
 
     @staticmethod
     def _shortfalls(
-        payer: np.ndarray,
-        payee: np.ndarray,
-        amount: np.ndarray,  # type: ignore[type-arg]
-        fee: np.ndarray,
-        liquidity: np.ndarray,
-        mask: np.ndarray,
-    ) -> np.ndarray:  # type: ignore[type-arg]
+        payer: I64,
+        payee: I64,
+        amount: I64,
+        fee: I64,
+        liquidity: I64,
+        mask: I64,
+    ) -> I64:
         n = len(liquidity)
         after = (
             liquidity
@@ -154,7 +154,7 @@ class Settlement:
         )
         return np.flatnonzero(after < 0)
 
-    def _post_simultaneously(self, selected: list, code: str) -> None:  # type: ignore[type-arg]
+    def _post_simultaneously(self, selected: list[Payment], code: str) -> None:
         operator = self.registry.operator()
         clearing = operator.account(AccountKind.CLEARING, code)
         fees = operator.account(AccountKind.FEE, code)
