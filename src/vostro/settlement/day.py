@@ -9,7 +9,7 @@ those vostro accounts to Indian banks; remittances arrive through the FX provide
 uniform over an 8-hour business day.
 
 Each design runs on its own fresh database with the same opening liquidity (a share of each
-participant's gross outgoing value that day): gross RTGS with a queue, RTGS with the
+participant's gross outgoing value that day, but at least its largest payment): gross RTGS with a queue, RTGS with the
 liquidity-saving mechanism every 30 minutes, and deferred net settlement in hourly windows. The
 comparison shows what each settles and how much liquidity it saves.
 """
@@ -208,11 +208,15 @@ def _open_corridor(platform: object, day: list[DayPayment], share: Decimal, desi
         reg.register(bic, NAMES[bic], [Role.BANK], ["RUB"], correspondent_bic=CORRESPONDENT[bic])
     reg.register(FX_PROVIDER, NAMES[FX_PROVIDER], [Role.BANK, Role.FX_PROVIDER], ["INR", "RUB"])
     outgoing: dict[str, int] = {}
+    largest: dict[str, int] = {}
     for p in day:
         outgoing[p.payer] = outgoing.get(p.payer, 0) + p.amount_minor
+        largest[p.payer] = max(largest.get(p.payer, 0), p.amount_minor)
     opening = 0
     for n, (bic, gross) in enumerate(sorted(outgoing.items())):
-        amount = int((Decimal(gross) * share).to_integral_value(rounding=ROUND_HALF_EVEN))
+        # At least its largest payment, so that each payment alone could settle gross.
+        amount = max(largest[bic],
+                     int((Decimal(gross) * share).to_integral_value(rounding=ROUND_HALF_EVEN)))
         if amount:
             platform.fund(bic, amount, "INR", transfer_id=(7 << 120) | n, actor="simulation")
             opening += amount
