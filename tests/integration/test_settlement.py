@@ -30,9 +30,17 @@ def corridor(store: Store, clock: Clock) -> Corridor:
 
 def pay(c: Corridor, payer: str, payee: str, amount: int, *, urgent: bool = False):  # type: ignore[no-untyped-def]
     c.clock.advance(1)  # type: ignore[attr-defined]  # arrivals in order, a second apart
-    return c.payments.submit(PaymentRequest(
-        uetr=uetr(), end_to_end_id=f"E{c.transfer_id()}", debtor_agent=payer,
-        creditor_agent=payee, amount_minor=amount, currency=INR), urgent=urgent)
+    return c.payments.submit(
+        PaymentRequest(
+            uetr=uetr(),
+            end_to_end_id=f"E{c.transfer_id()}",
+            debtor_agent=payer,
+            creditor_agent=payee,
+            amount_minor=amount,
+            currency=INR,
+        ),
+        urgent=urgent,
+    )
 
 
 def state(c: Corridor, p) -> State:  # type: ignore[no-untyped-def]
@@ -86,8 +94,11 @@ def test_payment_still_queued_at_its_deadline_is_rejected(corridor, clock):
 
 
 def test_textbook_gridlock_of_three_banks_is_resolved(corridor, store):
-    cycle = [pay(corridor, SBI, UCO, 100_00), pay(corridor, UCO, SBER, 100_00),
-             pay(corridor, SBER, SBI, 100_00)]
+    cycle = [
+        pay(corridor, SBI, UCO, 100_00),
+        pay(corridor, UCO, SBER, 100_00),
+        pay(corridor, SBER, SBI, 100_00),
+    ]
     assert all(p.state is State.QUEUED for p in cycle)
     report = Settlement(corridor.payments).run_lsm(INR)
     assert all(state(corridor, p) is State.SETTLED for p in cycle)
@@ -100,8 +111,11 @@ def test_textbook_gridlock_of_three_banks_is_resolved(corridor, store):
 @pytest.mark.parametrize("optimal", [False, True])
 def test_partial_gridlock_releases_the_most_it_can(corridor, store, optimal):
     corridor.fund(SBI, 50_00, INR)
-    cycle = [pay(corridor, SBI, UCO, 100_00), pay(corridor, UCO, SBER, 100_00),
-             pay(corridor, SBER, SBI, 100_00)]
+    cycle = [
+        pay(corridor, SBI, UCO, 100_00),
+        pay(corridor, UCO, SBER, 100_00),
+        pay(corridor, SBER, SBI, 100_00),
+    ]
     stuck = pay(corridor, UCO, SBI, 5_000_00)  # nobody can fund this one
     report = Settlement(corridor.payments).run_lsm(INR, optimal=optimal)
     assert [state(corridor, p) for p in cycle] == [State.SETTLED] * 3
@@ -117,8 +131,12 @@ def test_deferred_net_settlement_window_nets_and_settles(corridor, store):
         corridor.payments.rules.set_net_debit_cap(bic, INR, 500_00, actor="ops")
     corridor.fund(SBI, 200_00, INR)
     corridor.fund(UCO, 50_00, INR)
-    batch = [pay(corridor, SBI, UCO, 400_00), pay(corridor, UCO, SBER, 350_00),
-             pay(corridor, SBER, SBI, 300_00), pay(corridor, UCO, SBI, 100_00)]
+    batch = [
+        pay(corridor, SBI, UCO, 400_00),
+        pay(corridor, UCO, SBER, 350_00),
+        pay(corridor, SBER, SBI, 300_00),
+        pay(corridor, UCO, SBI, 100_00),
+    ]
     assert all(p.state is State.CLEARING for p in batch)
     assert corridor.registry.balance(UCO, INR) == 50_00  # nothing moved yet
     over = pay(corridor, SBI, SBER, 600_00)  # SBI would owe 600.00 net: over its cap of 500.00

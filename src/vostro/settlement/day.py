@@ -9,9 +9,9 @@ those vostro accounts to Indian banks; remittances arrive through the FX provide
 uniform over an 8-hour business day.
 
 Each design runs on its own fresh database with the same opening liquidity (a share of each
-participant's gross outgoing value that day, but at least its largest payment): gross RTGS with a queue, RTGS with the
-liquidity-saving mechanism every 30 minutes, and deferred net settlement in hourly windows. The
-comparison shows what each settles and how much liquidity it saves.
+participant's gross outgoing value that day, but at least its largest payment): gross RTGS with a
+queue, RTGS with the liquidity-saving mechanism every 30 minutes, and deferred net settlement in
+hourly windows. The comparison shows what each settles and how much liquidity it saves.
 """
 
 from __future__ import annotations
@@ -215,8 +215,9 @@ def _open_corridor(platform: object, day: list[DayPayment], share: Decimal, desi
     opening = 0
     for n, (bic, gross) in enumerate(sorted(outgoing.items())):
         # At least its largest payment, so that each payment alone could settle gross.
-        amount = max(largest[bic],
-                     int((Decimal(gross) * share).to_integral_value(rounding=ROUND_HALF_EVEN)))
+        amount = max(
+            largest[bic], int((Decimal(gross) * share).to_integral_value(rounding=ROUND_HALF_EVEN))
+        )
         if amount:
             platform.fund(bic, amount, "INR", transfer_id=(7 << 120) | n, actor="simulation")
             opening += amount
