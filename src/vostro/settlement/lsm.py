@@ -20,7 +20,11 @@ re-checked exactly in integers.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+import os
+import sys
+from collections.abc import Iterator
 
 import highspy
 import numpy as np
@@ -31,6 +35,7 @@ from vostro.settlement.netting import I64, sum_by
 Mask = npt.NDArray[np.bool_]
 BRUTE_FORCE_MAX = 16  # 2**16 subsets at most
 READD_PASSES_MAX = 4  # greedy re-add passes; each must add something to continue
+FEASIBILITY_TOLERANCE = 1e-9  # HiGHS's, in units of the largest amount
 
 
 def net_after(payer: I64, payee: I64, amount: I64, liquidity: I64, mask: Mask) -> I64:
@@ -107,7 +112,10 @@ def optimal(
     lp.col_cost_ = values
     lp.col_lower_ = np.zeros(cols.size)
     lp.col_upper_ = np.ones(cols.size)
-    lp.row_lower_ = -liquidity.astype(np.float64) / scale
+    # The solver works in floating point with a feasibility tolerance; tightening every row by a
+    # margin far above that tolerance makes any set it accepts feasible in exact integers too.
+    margin = int(scale * FEASIBILITY_TOLERANCE * 100) + 1
+    lp.row_lower_ = (margin - liquidity).astype(np.float64) / scale
     lp.row_upper_ = np.full(parts, highspy.kHighsInf)
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
     lp.a_matrix_.start_ = np.arange(0, 2 * cols.size + 1, 2, dtype=np.int32)
@@ -115,10 +123,13 @@ def optimal(
     lp.a_matrix_.index_ = rows.astype(np.int32)
     lp.a_matrix_.value_ = np.column_stack([values, -values]).ravel()
     lp.integrality_ = [highspy.HighsVarType.kInteger] * int(cols.size)
-    solver = highspy.Highs()  # type: ignore[no-untyped-call]
+    with _stdout_silenced():  # HiGHS prints a banner from C++ before any option can be set
+        solver = highspy.Highs()  # type: ignore[no-untyped-call]
     solver.setOptionValue("output_flag", False)
     solver.setOptionValue("time_limit", float(time_limit_s))
     solver.setOptionValue("mip_rel_gap", 0.0)
+    for option in ("primal_feasibility_tolerance", "mip_feasibility_tolerance"):
+        solver.setOptionValue(option, FEASIBILITY_TOLERANCE)
     solver.passModel(lp)
     solver.run()
     proven = solver.getModelStatus() == highspy.HighsModelStatus.kOptimal
@@ -131,6 +142,20 @@ def optimal(
         repaired[np.flatnonzero(mask)[keep]] = True
         return repaired, False
     return mask, proven
+
+
+@contextlib.contextmanager
+def _stdout_silenced() -> Iterator[None]:
+    """Point file descriptor 1 at /dev/null for a moment (output from native code)."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+            yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
 
 
 def brute_force(payer: I64, payee: I64, amount: I64, liquidity: I64) -> Mask:
