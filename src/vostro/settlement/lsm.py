@@ -115,7 +115,7 @@ def optimal(
     # The solver works in floating point with a feasibility tolerance; tightening every row by a
     # margin far above that tolerance makes any set it accepts feasible in exact integers too.
     margin = int(scale * FEASIBILITY_TOLERANCE * 100) + 1
-    lp.row_lower_ = (margin - liquidity).astype(np.float64) / scale
+    lp.row_lower_ = np.minimum(margin - liquidity, 0).astype(np.float64) / scale
     lp.row_upper_ = np.full(parts, highspy.kHighsInf)
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
     lp.a_matrix_.start_ = np.arange(0, 2 * cols.size + 1, 2, dtype=np.int32)
