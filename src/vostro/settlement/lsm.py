@@ -36,6 +36,7 @@ Mask = npt.NDArray[np.bool_]
 BRUTE_FORCE_MAX = 16  # 2**16 subsets at most
 READD_PASSES_MAX = 4  # greedy re-add passes; each must add something to continue
 FEASIBILITY_TOLERANCE = 1e-9  # HiGHS's, in units of the largest amount
+TIGHTEN_ROUNDS_MAX = 4  # re-solves after tightening rows HiGHS violated by a rounding sliver
 
 
 def net_after(payer: I64, payee: I64, amount: I64, liquidity: I64, mask: Mask) -> I64:
@@ -95,28 +96,50 @@ def _readd(payer: I64, payee: I64, amount: I64, liquidity: I64, mask: Mask) -> M
 def optimal(
     payer: I64, payee: I64, amount: I64, liquidity: I64, *, time_limit_s: float = 60.0
 ) -> tuple[Mask, bool]:
-    """The value-maximising feasible set (HiGHS MIP) and whether it is proven optimal."""
+    """The value-maximising feasible set (HiGHS MIP) and whether it is proven optimal.
+
+    HiGHS works in floating point within a feasibility tolerance, so its answer is re-checked in
+    exact integers. A row it violated by a rounding sliver is tightened by that sliver and the
+    model solved again (a few times at most); what still fails is repaired with `resolve` and
+    reported as not proven.
+    """
     payer, payee, amount, liquidity = (
         np.asarray(a, np.int64) for a in (payer, payee, amount, liquidity)
     )
-    n, parts = len(amount), len(liquidity)
+    n = len(amount)
     mask = payer == payee  # a payment to oneself nets to zero: always settles
     cols = np.flatnonzero(~mask)
     if not cols.size:
         return mask, True
+    margin = np.zeros(len(liquidity), np.int64)
+    for _attempt in range(TIGHTEN_ROUNDS_MAX):
+        chosen, proven = _solve(payer, payee, amount, liquidity - margin, cols, time_limit_s)
+        candidate = mask.copy()
+        candidate[cols[chosen]] = True
+        short = -np.minimum(net_after(payer, payee, amount, liquidity, candidate), 0)
+        if not short.any():
+            return candidate, proven and not margin.any()
+        margin = np.minimum(margin + short, liquidity)  # never below an empty set's zero
+    keep = resolve(payer[candidate], payee[candidate], amount[candidate], liquidity)
+    repaired = np.zeros(n, bool)
+    repaired[np.flatnonzero(candidate)[keep]] = True
+    return repaired, False
+
+
+def _solve(
+    payer: I64, payee: I64, amount: I64, bound: I64, cols: I64, time_limit_s: float
+) -> tuple[Mask, bool]:
+    """One MIP solve over the payments `cols`: which to settle, and whether proven optimal."""
     scale = float(max(int(amount.max()), 1))  # keep coefficients near 1 for the solver
     lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = int(cols.size), parts
+    lp.num_col_, lp.num_row_ = int(cols.size), len(bound)
     lp.sense_ = highspy.ObjSense.kMaximize
     values = amount[cols].astype(np.float64) / scale
     lp.col_cost_ = values
     lp.col_lower_ = np.zeros(cols.size)
     lp.col_upper_ = np.ones(cols.size)
-    # The solver works in floating point with a feasibility tolerance; tightening every row by a
-    # margin far above that tolerance makes any set it accepts feasible in exact integers too.
-    margin = int(scale * FEASIBILITY_TOLERANCE * 100) + 1
-    lp.row_lower_ = np.minimum(margin - liquidity, 0).astype(np.float64) / scale
-    lp.row_upper_ = np.full(parts, highspy.kHighsInf)
+    lp.row_lower_ = -bound.astype(np.float64) / scale
+    lp.row_upper_ = np.full(len(bound), highspy.kHighsInf)
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
     lp.a_matrix_.start_ = np.arange(0, 2 * cols.size + 1, 2, dtype=np.int32)
     rows = np.column_stack([payee[cols], payer[cols]]).ravel()
@@ -133,15 +156,7 @@ def optimal(
     solver.passModel(lp)
     solver.run()
     proven = solver.getModelStatus() == highspy.HighsModelStatus.kOptimal
-    x = np.asarray(solver.getSolution().col_value) > 0.5
-    mask[cols[x]] = True
-    if not feasible(payer, payee, amount, liquidity, mask):
-        # Floating-point slack let an infeasible set through: repair it exactly.
-        keep = resolve(payer[mask], payee[mask], amount[mask], liquidity)
-        repaired = np.zeros(n, bool)
-        repaired[np.flatnonzero(mask)[keep]] = True
-        return repaired, False
-    return mask, proven
+    return np.asarray(solver.getSolution().col_value) > 0.5, proven
 
 
 @contextlib.contextmanager
