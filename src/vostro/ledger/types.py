@@ -13,7 +13,8 @@ Business failures are values: every event gets exactly one result code.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from enum import IntEnum, IntFlag, StrEnum
 
 ID_MAX = 2**128 - 1  # reserved, as in TigerBeetle: the all-ones id is never valid
@@ -215,3 +216,13 @@ class AccountBalance:
     timestamp: int
     debits_posted: int
     credits_posted: int
+
+
+def linked_chain(transfers: Sequence[Transfer]) -> list[Transfer]:
+    """The transfers as one linked chain: `linked` on every one but the last, which closes it."""
+    linked = int(TransferFlags.LINKED)
+    last = len(transfers) - 1
+    return [
+        replace(t, flags=(t.flags | linked) if i < last else (t.flags & ~linked))
+        for i, t in enumerate(transfers)
+    ]

@@ -28,6 +28,7 @@ from vostro.ledger.types import (
     CreateTransferResult,
     Transfer,
     TransferFlags,
+    linked_chain,
 )
 from vostro.ledger.writer import Ledger
 from vostro.money import currency
@@ -51,7 +52,6 @@ from vostro.settlement.windows import WindowPayment, Windows
 
 R = CreateTransferResult
 UETR_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
-LINKED = int(TransferFlags.LINKED)
 PENDING = int(TransferFlags.PENDING)
 POST = int(TransferFlags.POST_PENDING)
 VOID = int(TransferFlags.VOID_PENDING)
@@ -248,21 +248,22 @@ class PaymentService:
 
     def _reserve(self, p: Payment) -> None:
         legs = self._legs(p)
-        chain = [
-            Transfer(
-                p.payment_id | leg,
-                debit,
-                credit,
-                amount,
-                currency(code).ledger,
-                int(purpose),
-                flags=PENDING | LINKED,
-                timeout_s=RESERVATION_TIMEOUT_S,
-                user_data_128=p.payment_id,
-            )
-            for leg, debit, credit, amount, code, purpose in legs
-        ]
-        chain[-1] = _unlinked(chain[-1])
+        chain = linked_chain(
+            [
+                Transfer(
+                    p.payment_id | leg,
+                    debit,
+                    credit,
+                    amount,
+                    currency(code).ledger,
+                    int(purpose),
+                    flags=PENDING,
+                    timeout_s=RESERVATION_TIMEOUT_S,
+                    user_data_128=p.payment_id,
+                )
+                for leg, debit, credit, amount, code, purpose in legs
+            ]
+        )
         results = self.ledger.create_transfers(chain)
         failed = [
             (leg, r)
@@ -335,22 +336,7 @@ class PaymentService:
         return PaymentRejected(Reason.NOT_SPECIFIED, f"the ledger refused the transfer: {result}")
 
     def _settle(self, p: Payment) -> None:
-        legs = self._legs(p)
-        posts = [
-            Transfer(
-                p.payment_id | (POST_BASE + leg[0]),
-                0,
-                0,
-                0,
-                0,
-                0,
-                flags=POST | LINKED,
-                pending_id=p.payment_id | leg[0],
-            )
-            for leg in legs
-        ]
-        posts[-1] = _unlinked(posts[-1])
-        results = self.ledger.create_transfers(posts)
+        results = self._resolve_reservation(p, POST, POST_BASE)
         if any(r not in (R.OK, R.EXISTS) for r in results):
             raise PaymentRejected(
                 Reason.NOT_SPECIFIED, f"the reservation could not be settled: {results}"
@@ -488,22 +474,26 @@ class PaymentService:
         self._move(p, State.REJECTED, reason)
 
     def _release(self, p: Payment) -> None:
-        legs = self._legs(p)
-        voids = [
-            Transfer(
-                p.payment_id | (VOID_BASE + leg[0]),
-                0,
-                0,
-                0,
-                0,
-                0,
-                flags=VOID | LINKED,
-                pending_id=p.payment_id | leg[0],
-            )
-            for leg in legs
-        ]
-        voids[-1] = _unlinked(voids[-1])
-        self.ledger.create_transfers(voids)
+        self._resolve_reservation(p, VOID, VOID_BASE)
+
+    def _resolve_reservation(self, p: Payment, flag: int, id_base: int) -> list[R]:
+        """Post or void every reserved leg of the payment, as one linked chain."""
+        chain = linked_chain(
+            [
+                Transfer(
+                    p.payment_id | (id_base + leg[0]),
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                    flags=flag,
+                    pending_id=p.payment_id | leg[0],
+                )
+                for leg in self._legs(p)
+            ]
+        )
+        return self.ledger.create_transfers(chain)
 
     # ------------------------------------------------------------------ return
     def return_payment(self, original_uetr: str, return_uetr: str, reason: str) -> Payment:
@@ -537,20 +527,20 @@ class PaymentService:
             for leg in self._legs(original)
             if leg[0] != LEG_FEE
         ]
-        chain = [
-            Transfer(
-                back.payment_id | (RETURN_BASE + leg),
-                debit,
-                credit,
-                amount,
-                currency(code).ledger,
-                int(Purpose.RETURN),
-                flags=LINKED,
-                user_data_128=original.payment_id,
-            )
-            for leg, debit, credit, amount, code in reversed(legs)
-        ]
-        chain[-1] = _unlinked(chain[-1])
+        chain = linked_chain(
+            [
+                Transfer(
+                    back.payment_id | (RETURN_BASE + leg),
+                    debit,
+                    credit,
+                    amount,
+                    currency(code).ledger,
+                    int(Purpose.RETURN),
+                    user_data_128=original.payment_id,
+                )
+                for leg, debit, credit, amount, code in reversed(legs)
+            ]
+        )
         results = self.ledger.create_transfers(chain)
         if any(r not in (R.OK, R.EXISTS) for r in results):
             back.reason_code, back.reason = (
@@ -574,23 +564,6 @@ class PaymentService:
 
     def get(self, uetr: str) -> Payment | None:
         return self.repo.get(uetr)
-
-
-def _unlinked(t: Transfer) -> Transfer:
-    return Transfer(
-        t.id,
-        t.debit_account_id,
-        t.credit_account_id,
-        t.amount,
-        t.ledger,
-        t.code,
-        t.flags & ~LINKED,
-        t.pending_id,
-        t.timeout_s,
-        t.user_data_128,
-        t.user_data_64,
-        t.user_data_32,
-    )
 
 
 def _new_payment(r: PaymentRequest) -> Payment:

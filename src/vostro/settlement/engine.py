@@ -28,7 +28,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import sqlalchemy as sa
 
-from vostro.ledger.types import Transfer, TransferFlags
+from vostro.ledger.types import Transfer, linked_chain
 from vostro.money import currency
 from vostro.participants.model import AccountKind, Purpose
 from vostro.payments.model import Payment, Reason, State
@@ -38,7 +38,6 @@ from vostro.settlement.netting import I64, net_positions, sum_by
 from vostro.settlement.windows import WindowPayment, WindowState
 from vostro.store.schema import settlement_runs
 
-LINKED = int(TransferFlags.LINKED)
 # Each payment settled by the LSM takes up to three transfers (credit, debit, fee) in one chain,
 # and a chain must fit one ledger batch of 8,189 events.
 LSM_PAYMENTS_MAX = 2_700
@@ -171,7 +170,6 @@ class Settlement:
                     p.source_amount_minor,
                     ledger_no,
                     int(Purpose.LSM_CREDIT),
-                    flags=LINKED,
                     user_data_128=p.payment_id,
                 )
             )
@@ -183,7 +181,6 @@ class Settlement:
                     p.source_amount_minor,
                     ledger_no,
                     int(Purpose.LSM_DEBIT),
-                    flags=LINKED,
                     user_data_128=p.payment_id,
                 )
             )
@@ -196,22 +193,10 @@ class Settlement:
                         p.fee_minor,
                         ledger_no,
                         int(Purpose.FEE),
-                        flags=LINKED,
                         user_data_128=p.payment_id,
                     )
                 )
-        chain = credits + debits
-        last = chain[-1]
-        chain[-1] = Transfer(
-            last.id,
-            last.debit_account_id,
-            last.credit_account_id,
-            last.amount,
-            last.ledger,
-            last.code,
-            0,
-            user_data_128=last.user_data_128,
-        )
+        chain = linked_chain(credits + debits)
         results = self.ledger.create_transfers(chain)
         if any(r not in ("ok", "exists") for r in results):
             raise RuntimeError(f"the LSM chain was refused although it was checked: {results[:5]}")
@@ -306,7 +291,6 @@ class Settlement:
                         -net,
                         ledger_no,
                         int(Purpose.NET_DEBIT),
-                        flags=LINKED,
                     )
                 )
             elif net > 0:
@@ -318,22 +302,12 @@ class Settlement:
                         net,
                         ledger_no,
                         int(Purpose.NET_CREDIT),
-                        flags=LINKED,
                     )
                 )
         chain = debits + credits
         if not chain:
             return
-        last = chain[-1]
-        chain[-1] = Transfer(
-            last.id,
-            last.debit_account_id,
-            last.credit_account_id,
-            last.amount,
-            last.ledger,
-            last.code,
-            0,
-        )
+        chain = linked_chain(chain)
         results = self.ledger.create_transfers(chain)
         if any(r not in ("ok", "exists") for r in results):
             raise RuntimeError(f"window {window_id} net settlement refused: {results[:5]}")

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 
 from vostro import audit
 from vostro.errors import VostroError
-from vostro.ledger.types import Transfer, TransferFlags
+from vostro.ledger.types import Transfer, linked_chain
 from vostro.ledger.writer import Ledger
 from vostro.money import currency
 from vostro.participants.model import AccountKind, Purpose
@@ -30,7 +30,6 @@ from vostro.store.schema import vostro_days, vostro_settings
 
 DAYS_PER_YEAR = 365  # actual/365 fixed, the Indian money-market convention for T-bills
 INR = currency("INR").ledger
-LINKED = int(TransferFlags.LINKED)
 
 
 class TreasuryError(VostroError):
@@ -172,20 +171,26 @@ class VostroTreasury:
         purpose: Purpose,
     ) -> list[Transfer]:
         """Money leaves `source` for the treasury and arrives in `target` from it, linked."""
-        return [
-            Transfer(
-                _transfer_id(bic, day, what + ":out"),
-                source,
-                treasury,
-                amount,
-                INR,
-                int(purpose),
-                flags=LINKED,
-            ),
-            Transfer(
-                _transfer_id(bic, day, what + ":in"), treasury, target, amount, INR, int(purpose)
-            ),
-        ]
+        return linked_chain(
+            [
+                Transfer(
+                    _transfer_id(bic, day, what + ":out"),
+                    source,
+                    treasury,
+                    amount,
+                    INR,
+                    int(purpose),
+                ),
+                Transfer(
+                    _transfer_id(bic, day, what + ":in"),
+                    treasury,
+                    target,
+                    amount,
+                    INR,
+                    int(purpose),
+                ),
+            ]
+        )
 
     def _post(self, transfers: list[Transfer]) -> None:
         results = self.ledger.create_transfers(transfers)
