@@ -29,6 +29,9 @@ def _register_payment_commands() -> None:
     app.add_typer(cp.settlement_app, name="settlement")
     app.add_typer(cp.queue_app, name="queue")
     app.add_typer(cp.window_app, name="window")
+    from vostro.cli_iso import iso_app
+
+    app.add_typer(iso_app, name="iso")
     app.command()(cp.fund)
     app.command()(cp.defund)
     app.command()(cp.pay)

@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     database_url: str = DEFAULT_DATABASE_URL
     # Sourced corridor figures (shared/data beside the repository), for calibrated workloads.
     data_dir: Path = Path(__file__).resolve().parents[3] / "shared" / "data"
+    # The official ISO 20022 schemas; never copied into the repository.
+    iso20022_xsd_dir: Path = Path(__file__).resolve().parents[3] / "shared" / "iso20022" / "xsd"
 
     @field_validator("database_url")
     @classmethod

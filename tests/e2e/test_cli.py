@@ -94,8 +94,17 @@ def test_bench_ledger_prints_the_figures_and_leaves_a_verifiable_database(tmp_pa
 
 
 def test_bench_netting_prints_one_json_object_with_the_figures() -> None:
-    result = vostro("bench", "netting", "--payments", "20000", "--queued", "2000",
-                    "--mip-payments", "40", "--json")
+    result = vostro(
+        "bench",
+        "netting",
+        "--payments",
+        "20000",
+        "--queued",
+        "2000",
+        "--mip-payments",
+        "40",
+        "--json",
+    )
     assert result.returncode == 0, result.stderr
     figures = json.loads(result.stdout)  # nothing else on stdout, not even the solver's banner
     for key in ("netting_s", "resolver_s", "resolver_settled_value_pct", "optimal_gap_pct"):

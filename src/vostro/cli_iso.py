@@ -1,0 +1,70 @@
+"""Command-line group for ISO 20022 messages."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from vostro.config import Settings
+from vostro.money import format_amount
+
+iso_app = typer.Typer(no_args_is_help=True, help="ISO 20022 messages (pacs.008, pacs.009).")
+console = Console()
+err = Console(stderr=True)
+
+
+@iso_app.command("check")
+def iso_check(
+    file: Path,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Validate a message strictly and show the payments it would create (nothing is submitted;
+    parties need not be registered). Exits 1 with the ISO reason code if it is refused."""
+    from vostro.iso20022.inbound import MessageRejected, read_message
+
+    try:
+        message = read_message(file.read_bytes(), Settings().iso20022_xsd_dir)
+    except MessageRejected as rejected:
+        if as_json:
+            print(
+                json.dumps({"ok": False, "reason_code": rejected.code, "reason": rejected.reason})
+            )
+        else:
+            err.print(f"[red]RJCT {rejected.code}[/]: {rejected.reason}")
+        raise typer.Exit(1) from None
+    if as_json:
+        print(
+            json.dumps(
+                {
+                    "ok": True,
+                    "message_type": message.message_type,
+                    "message_id": message.message_id,
+                    "from": message.header_from,
+                    "to": message.header_to,
+                    "payments": [p.as_dict() for p in message.payments],
+                },
+                ensure_ascii=False,
+            )
+        )
+        return
+    table = Table(
+        title=f"{message.message_type} {message.message_id}: {len(message.payments)} payments"
+    )
+    for column in ("UETR", "debtor agent", "creditor agent", "settlement amount", "instructed"):
+        table.add_column(column)
+    for p in message.payments:
+        table.add_row(
+            p.uetr,
+            p.debtor_agent.bic or p.debtor_agent.clearing_member or "",
+            p.creditor_agent.bic or p.creditor_agent.clearing_member or "",
+            format_amount(p.settlement_amount_minor, p.settlement_currency),
+            format_amount(p.instructed_amount_minor, p.instructed_currency)
+            if p.instructed_amount_minor and p.instructed_currency
+            else "",
+        )
+    console.print(table)
