@@ -139,8 +139,8 @@ def test_an_agent_that_is_not_a_participant_is_refused() -> None:
 )
 def test_mutated_messages_are_accepted_or_refused_never_crash(cuts) -> None:
     data = bytearray(FIXTURE.read_bytes())
-    for at, length, insert in cuts:
-        at %= len(data) + 1
+    for offset, length, insert in cuts:
+        at = offset % (len(data) + 1)
         data[at : at + length] = insert
     try:
         read_message(bytes(data), XSD)
