@@ -68,3 +68,25 @@ def iso_check(
             else "",
         )
     console.print(table)
+
+
+@iso_app.command("import")
+def iso_import(
+    file: Path,
+    report: Annotated[
+        Path | None, typer.Option(help="Also write the pacs.002 to this file")
+    ] = None,
+    database_url: Annotated[str | None, typer.Option("--database-url")] = None,
+) -> None:
+    """Submit a pacs.008/pacs.009 message; print the pacs.002 status report it produced."""
+    from vostro.iso20022.gateway import import_message
+    from vostro.platform import Platform
+
+    settings = Settings()
+    with Platform.open(database_url or settings.database_url) as platform:
+        result = import_message(platform, file.read_bytes(), settings.iso20022_xsd_dir)
+    if report is not None:
+        report.write_bytes(result.report)
+    print(result.report.decode())
+    if result.group_reason is not None:
+        raise typer.Exit(1)

@@ -40,6 +40,9 @@ DOCUMENT_NS = {
     "urn:iso:std:iso:20022:tech:xsd:pacs.009.001.08": ("pacs.009.001.08", "FICdtTrf"),
 }
 UETR_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
+# An FX quote is named in an instruction for the next agent, as `/QUOTE/<id>` (the pacs.008.001.08
+# schema has no field of its own for it; BIS Nexus carries its quote id in the same spirit).
+QUOTE_PREFIX = "/QUOTE/"
 BIC_RE = re.compile(r"^[A-Z0-9]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?$")
 
 
@@ -91,6 +94,7 @@ class InboundPayment:
     purpose: str | None
     regulatory_reporting: list[str]
     remittance_info: list[str]
+    quote_id: str | None = None  # from InstrForNxtAgt "/QUOTE/<id>" (vostro's convention)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -331,6 +335,14 @@ def _map(
         regulatory_reporting=_texts(tx, "d:RgltryRptg//d:Inf", ns)
         + _texts(tx, "d:RgltryRptg//d:Cd", ns),
         remittance_info=_texts(tx, "d:RmtInf/d:Ustrd", ns),
+        quote_id=next(
+            (
+                t.removeprefix(QUOTE_PREFIX)
+                for t in _texts(tx, "d:InstrForNxtAgt/d:InstrInf", ns)
+                if t.startswith(QUOTE_PREFIX)
+            ),
+            None,
+        ),
     )
 
 

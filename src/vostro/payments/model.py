@@ -62,6 +62,7 @@ class Reason(StrEnum):
     NOT_ALLOWED_AMOUNT = "AM02"  # over a net debit cap or a bilateral limit
     INSUFFICIENT_FUNDS = "AM04"
     DUPLICATION = "AM05"
+    WRONG_AMOUNT = "AM09"  # not the amount agreed (e.g. in the FX quote)
     INVALID_AMOUNT = "AM12"
     TIMEOUT = "AB05"  # used for an expired FX quote: its time ran out
     INVALID_FILE_FORMAT = "FF01"

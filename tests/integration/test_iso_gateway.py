@@ -1,0 +1,104 @@
+"""Messages in, payments through the one lifecycle, pacs.002 out; the books verify."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from tests.corridor import FXP, OPERATOR, RATES_CSV, SBI, UCO, VTB
+from tests.fakes import Clock
+from vostro.config import Settings
+from vostro.fx.quotes import StandingRate, Tier
+from vostro.fx.rates import load_csv
+from vostro.iso20022.gateway import import_message
+from vostro.ledger.verify import verify
+from vostro.participants.model import Role
+from vostro.platform import Platform
+
+XSD = Settings().iso20022_xsd_dir
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "iso20022" / "remittance_rub_inr_pacs008.xml"
+NS = {"p": "urn:iso:std:iso:20022:tech:xsd:pacs.002.001.10"}
+pytestmark = pytest.mark.skipif(not XSD.exists(), reason=f"the ISO 20022 schemas are not at {XSD}")
+
+
+@pytest.fixture
+def platform(database_url: str):  # type: ignore[no-untyped-def]
+    clock = Clock(1_795_000_000 * 10**9)  # 2026-11-18, before the fixture's dates
+    with Platform.open(database_url, clock=clock) as p:
+        r = p.registry
+        r.register(OPERATOR, "operator", [Role.OPERATOR], ["INR", "RUB"])
+        r.register(SBI, "State Bank of India", [Role.BANK], ["INR"])
+        r.register(UCO, "UCO Bank", [Role.BANK], ["INR"])
+        r.register(VTB, "VTB Bank", [Role.BANK], ["RUB"], correspondent_bic=UCO)
+        r.register(FXP, "ICICI Bank", [Role.BANK, Role.FX_PROVIDER], ["INR", "RUB"])
+        p.desk.add_reference_rates(
+            load_csv(RATES_CSV.replace("2026-11-27", "2026-11-18"), "test"), actor="test"
+        )
+        p.desk.set_standing_rate(StandingRate(FXP, "RUB", "INR", (Tier(0, 150),)), actor="test")
+        for n, (bic, amount, code) in enumerate(
+            [(VTB, 10_000_000_00, "RUB"), (FXP, 10_000_000_00, "INR")]
+        ):
+            assert p.fund(bic, amount, code, transfer_id=900 + n, actor="test") == "ok"
+        p.clock = clock  # type: ignore[attr-defined]
+        yield p
+
+
+def statuses(report: bytes) -> list[tuple[str, str, str | None]]:
+    root = etree.fromstring(report)
+    return [
+        (
+            tx.findtext("p:OrgnlUETR", namespaces=NS),
+            tx.findtext("p:TxSts", namespaces=NS),
+            tx.findtext("p:StsRsnInf/p:Rsn/p:Cd", namespaces=NS),
+        )
+        for tx in root.iterfind(".//p:TxInfAndSts", NS)
+    ]
+
+
+def with_quotes(platform: Platform) -> bytes:
+    """The fixture, with firm quotes named in it and the quoted rupee amounts settled."""
+    text = FIXTURE.read_text()
+    for rub, inr in (("45000.00", "47712.89"), ("20000.00", "21206.44")):
+        q = platform.desk.quote(FXP, VTB, "RUB", "INR", int(rub.replace(".", "")), platform.clock())  # type: ignore[attr-defined]
+        quoted = f"{q.target_amount_minor // 100}.{q.target_amount_minor % 100:02d}"
+        text = text.replace(f'Ccy="INR">{inr}', f'Ccy="INR">{quoted}')
+        marker = f'<InstdAmt Ccy="RUB">{rub}</InstdAmt>'
+        at = text.index(marker)
+        close = text.index("</Cdtr>", at) + len("</Cdtr>")  # InstrForNxtAgt follows Cdtr
+        text = (
+            text[:close] + f"<InstrForNxtAgt><InstrInf>/QUOTE/{q.id}</InstrInf>"
+            "</InstrForNxtAgt>" + text[close:]
+        )
+    return text.encode()
+
+
+def test_rouble_to_rupee_remittances_go_in_as_xml_and_come_out_settled(platform):
+    result = import_message(platform, with_quotes(platform), XSD)
+    assert result.group_reason is None
+    assert [(u[-2:], s) for u, s, _ in statuses(result.report)] == [("01", "ACSC"), ("02", "ACSC")]
+    again = import_message(platform, with_quotes(platform), XSD)  # same UETRs: settles once
+    assert {s for _, s, _ in statuses(again.report)} <= {"ACSC", "RJCT"}
+    assert verify(platform.store).ok
+
+
+def test_a_message_refused_whole_gets_a_group_rjct_and_changes_nothing(platform):
+    before = platform.store.counts()["transfers"]
+    result = import_message(platform, b"<Document><broken>", XSD)
+    root = etree.fromstring(result.report)
+    assert root.findtext(".//p:OrgnlGrpInfAndSts/p:GrpSts", namespaces=NS) == "RJCT"
+    assert root.findtext(".//p:OrgnlGrpInfAndSts/p:StsRsnInf/p:Rsn/p:Cd", namespaces=NS) == "FF01"
+    assert platform.store.counts()["transfers"] == before
+
+
+def test_unknown_agent_and_missing_quote_are_refused_per_transaction(platform):
+    text = FIXTURE.read_text().replace(
+        "<BICFI>UCBAINBB</BICFI></FinInstnId></CdtrAgt>",
+        "<BICFI>HDFCINBB</BICFI></FinInstnId></CdtrAgt>",
+    )
+    result = import_message(platform, text.encode(), XSD)
+    (first, second) = statuses(result.report)
+    assert first[1] == "RJCT"  # cross-currency without a quote: never priced silently
+    assert second[1:] == ("RJCT", "RC01")
+    assert verify(platform.store).ok
