@@ -90,3 +90,36 @@ def iso_import(
     print(result.report.decode())
     if result.group_reason is not None:
         raise typer.Exit(1)
+
+
+@iso_app.command("statement")
+def iso_statement(
+    account: Annotated[str, typer.Argument(help="Account id (decimal), or BIC:CURRENCY")],
+    date_: Annotated[str, typer.Option("--date", help="YYYY-MM-DD (UTC)")],
+    out: Annotated[Path | None, typer.Option(help="Write the camt.053 here")] = None,
+    database_url: Annotated[str | None, typer.Option("--database-url")] = None,
+) -> None:
+    """Write the account's camt.053 end-of-day statement (it reconciles with the ledger)."""
+    from datetime import date
+
+    from vostro.iso20022.statements import statement
+    from vostro.platform import Platform
+
+    settings = Settings()
+    with Platform.open(database_url or settings.database_url) as platform:
+        if ":" in account:
+            bic, code = account.split(":", 1)
+            account_id = platform.registry.get(bic).paying_account(code)
+        else:
+            account_id = int(account)
+        result = statement(
+            platform.store, account_id, date.fromisoformat(date_), settings.iso20022_xsd_dir
+        )
+    if out is not None:
+        out.write_bytes(result.xml)
+        err.print(
+            f"camt.053 written to {out}: {result.entries} entries, opening "
+            f"{result.opening_minor}, closing {result.closing_minor} (minor units)"
+        )
+    else:
+        print(result.xml.decode())

@@ -102,3 +102,28 @@ def test_unknown_agent_and_missing_quote_are_refused_per_transaction(platform):
     assert first[1] == "RJCT"  # cross-currency without a quote: never priced silently
     assert second[1:] == ("RJCT", "RC01")
     assert verify(platform.store).ok
+
+
+def test_camt053_statements_reconcile_with_the_ledger(platform):
+    from datetime import UTC, datetime
+
+    from vostro.iso20022.statements import statement
+
+    assert import_message(platform, with_quotes(platform), XSD).group_reason is None
+    day = datetime.fromtimestamp(platform.clock() // 10**9, tz=UTC).date()  # type: ignore[attr-defined]
+    for bic, code in ((SBI, "INR"), (FXP, "INR"), (FXP, "RUB"), (VTB, "RUB")):
+        account_id = platform.registry.get(bic).paying_account(code)
+        s = statement(platform.store, account_id, day, XSD)
+        (account,) = platform.store.get_accounts([account_id])
+        assert s.closing_minor == account.balance_posted  # the ledger's own balance
+        assert s.opening_minor + s.credits_minor - s.debits_minor == s.closing_minor
+        root = etree.fromstring(s.xml)
+        ns = {"c": "urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"}
+        amounts = {
+            b.findtext("c:Tp/c:CdOrPrtry/c:Cd", namespaces=ns): b.findtext("c:Amt", namespaces=ns)
+            for b in root.iterfind(".//c:Bal", ns)
+        }
+        assert amounts["CLBD"] is not None and len(root.findall(".//c:Ntry", ns)) == s.entries
+    sbi = statement(platform.store, platform.registry.get(SBI).paying_account("INR"), day, XSD)
+    assert b"3f2b8c1e-7d4a-4b9e-9c21-5a6d7e8f9a01" in sbi.xml  # the UETR on its entry
+    assert verify(platform.store).ok

@@ -489,6 +489,7 @@ class PaymentService:
                     0,
                     flags=flag,
                     pending_id=p.payment_id | leg[0],
+                    user_data_128=p.payment_id,
                 )
                 for leg in self._legs(p)
             ]
