@@ -127,3 +127,37 @@ def test_camt053_statements_reconcile_with_the_ledger(platform):
     sbi = statement(platform.store, platform.registry.get(SBI).paying_account("INR"), day, XSD)
     assert b"3f2b8c1e-7d4a-4b9e-9c21-5a6d7e8f9a01" in sbi.xml  # the UETR on its entry
     assert verify(platform.store).ok
+
+
+def test_a_duplicate_uetr_with_other_details_is_refused_am05(platform):
+    assert import_message(platform, with_quotes(platform), XSD).group_reason is None
+    changed = with_quotes(platform).replace(b"REMIT-2026-0001", b"REMIT-2026-0099")
+    (first, _second) = statuses(import_message(platform, changed, XSD).report)
+    assert first[1:] == ("RJCT", "AM05")
+    assert verify(platform.store).ok
+
+
+def test_rupee_to_rouble_payment_goes_in_as_xml_and_settles(platform):
+    platform.fund(SBI, 5_000_000_00, "INR", transfer_id=990, actor="test")
+    platform.fund(FXP, 5_000_000_00, "RUB", transfer_id=991, actor="test")
+    platform.desk.set_standing_rate(StandingRate(FXP, "INR", "RUB", (Tier(0, 100),)),
+                                    actor="test")
+    q = platform.desk.quote(FXP, SBI, "INR", "RUB", 1_000_000_00, platform.clock())
+    rub = f"{q.target_amount_minor // 100}.{q.target_amount_minor % 100:02d}"
+    xml = f"""<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pacs.008.001.08">
+<FIToFICstmrCdtTrf><GrpHdr><MsgId>SBI-0001</MsgId><CreDtTm>2026-11-18T10:00:00+05:30</CreDtTm>
+<NbOfTxs>1</NbOfTxs><SttlmInf><SttlmMtd>CLRG</SttlmMtd></SttlmInf></GrpHdr>
+<CdtTrfTxInf><PmtId><EndToEndId>PHARMA-INV-77</EndToEndId>
+<UETR>5b1e2d3c-4f5a-4b6c-8d7e-9f0a1b2c3d4e</UETR></PmtId>
+<IntrBkSttlmAmt Ccy="RUB">{rub}</IntrBkSttlmAmt><InstdAmt Ccy="INR">1000000.00</InstdAmt>
+<XchgRate>{q.rate}</XchgRate><ChrgBr>SHAR</ChrgBr>
+<Dbtr><Nm>Sun Pharmaceutical Industries</Nm></Dbtr>
+<DbtrAgt><FinInstnId><BICFI>SBININBB</BICFI></FinInstnId></DbtrAgt>
+<CdtrAgt><FinInstnId><BICFI>VTBRRUMM</BICFI></FinInstnId></CdtrAgt>
+<Cdtr><Nm>OOO Pharmimpex</Nm></Cdtr>
+<InstrForNxtAgt><InstrInf>/QUOTE/{q.id}</InstrInf></InstrForNxtAgt>
+<Purp><Cd>GDDS</Cd></Purp></CdtTrfTxInf></FIToFICstmrCdtTrf></Document>"""
+    result = import_message(platform, xml.encode(), XSD)
+    assert statuses(result.report) == [("5b1e2d3c-4f5a-4b6c-8d7e-9f0a1b2c3d4e", "ACSC", None)]
+    assert platform.registry.balance(VTB, "RUB") == 10_000_000_00 + q.target_amount_minor
+    assert verify(platform.store).ok
