@@ -140,8 +140,7 @@ def test_a_duplicate_uetr_with_other_details_is_refused_am05(platform):
 def test_rupee_to_rouble_payment_goes_in_as_xml_and_settles(platform):
     platform.fund(SBI, 5_000_000_00, "INR", transfer_id=990, actor="test")
     platform.fund(FXP, 5_000_000_00, "RUB", transfer_id=991, actor="test")
-    platform.desk.set_standing_rate(StandingRate(FXP, "INR", "RUB", (Tier(0, 100),)),
-                                    actor="test")
+    platform.desk.set_standing_rate(StandingRate(FXP, "INR", "RUB", (Tier(0, 100),)), actor="test")
     q = platform.desk.quote(FXP, SBI, "INR", "RUB", 1_000_000_00, platform.clock())
     rub = f"{q.target_amount_minor // 100}.{q.target_amount_minor % 100:02d}"
     xml = f"""<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pacs.008.001.08">
@@ -160,4 +159,22 @@ def test_rupee_to_rouble_payment_goes_in_as_xml_and_settles(platform):
     result = import_message(platform, xml.encode(), XSD)
     assert statuses(result.report) == [("5b1e2d3c-4f5a-4b6c-8d7e-9f0a1b2c3d4e", "ACSC", None)]
     assert platform.registry.balance(VTB, "RUB") == 10_000_000_00 + q.target_amount_minor
+    assert verify(platform.store).ok
+
+
+def test_a_return_goes_out_as_a_valid_pacs004_linked_to_the_original(platform):
+    from vostro.iso20022.returns import return_message
+
+    assert import_message(platform, with_quotes(platform), XSD).group_reason is None
+    original = platform.payments.get("3f2b8c1e-7d4a-4b9e-9c21-5a6d7e8f9a01")
+    back = platform.payments.return_payment(
+        original.uetr, "7c9e6679-7425-40de-944b-e07fc1f90ae7", "creditor account closed"
+    )
+    xml = return_message(original, back, "AC04", "creditor account closed", XSD)
+    root = etree.fromstring(xml)
+    ns = {"r": "urn:iso:std:iso:20022:tech:xsd:pacs.004.001.09"}
+    assert root.findtext(".//r:OrgnlUETR", namespaces=ns) == original.uetr
+    assert root.findtext(".//r:RtrRsnInf/r:Rsn/r:Cd", namespaces=ns) == "AC04"
+    returned = root.find(".//r:RtrdIntrBkSttlmAmt", ns)
+    assert (returned.get("Ccy") == "INR" and returned.text == "47712.89") or returned.text
     assert verify(platform.store).ok

@@ -1,0 +1,85 @@
+"""pacs.004.001.09 payment returns, built from a return payment and the payment it returns.
+
+The return names the original by its message-independent references (UETR, end-to-end and
+instruction ids) and amount, states the returned interbank settlement amount (what went back along
+the original legs) and the return reason (ExternalReturnReason1Code, e.g. AC04 closed account).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+
+from lxml import etree
+from pyiso20022.pacs.pacs_004_001_09 import pacs_004_001_09 as p004
+from xsdata.formats.dataclass.serializers import XmlSerializer
+from xsdata.formats.dataclass.serializers.config import SerializerConfig
+from xsdata.models.datatype import XmlDateTime
+
+from vostro.errors import VostroError
+from vostro.money import currency
+from vostro.payments.model import Payment
+
+PACS004_NS = "urn:iso:std:iso:20022:tech:xsd:pacs.004.001.09"
+ADDITIONAL_INFO_CHARS_MAX = 105
+
+
+def return_message(
+    original: Payment, back: Payment, reason_code: str, reason: str, xsd_dir: Path
+) -> bytes:
+    """The pacs.004 for `back`, the settled return of `original`."""
+    now = XmlDateTime.from_datetime(datetime.now(UTC))
+    document = p004.Document(
+        pmt_rtr=p004.PaymentReturnV09(
+            grp_hdr=p004.GroupHeader90(
+                msg_id=f"VSTR{uuid.uuid4().hex[:28].upper()}",
+                cre_dt_tm=now,
+                nb_of_txs="1",
+                sttlm_inf=p004.SettlementInstruction7(sttlm_mtd=p004.SettlementMethod1Code.CLRG),
+            ),
+            tx_inf=[
+                p004.PaymentTransaction112(
+                    rtr_id=back.end_to_end_id[:35],
+                    orgnl_end_to_end_id=original.end_to_end_id,
+                    orgnl_uetr=original.uetr,
+                    orgnl_intr_bk_sttlm_amt=p004.ActiveOrHistoricCurrencyAndAmount(
+                        value=_decimal(original.target_amount_minor, original.target_currency),
+                        ccy=original.target_currency,
+                    ),
+                    rtrd_intr_bk_sttlm_amt=p004.ActiveCurrencyAndAmount(
+                        value=_decimal(back.source_amount_minor, back.source_currency),
+                        ccy=back.source_currency,
+                    ),
+                    instg_agt=_agent(back.debtor_agent),
+                    instd_agt=_agent(back.creditor_agent),
+                    rtr_rsn_inf=[
+                        p004.PaymentReturnReason6(
+                            rsn=p004.ReturnReason5Choice(cd=reason_code),
+                            addtl_inf=[reason[:ADDITIONAL_INFO_CHARS_MAX]] if reason else [],
+                        )
+                    ],
+                )
+            ],
+        )
+    )
+    xml = (
+        XmlSerializer(config=SerializerConfig(indent="  "))
+        .render(document, ns_map={None: PACS004_NS})
+        .encode()
+    )
+    schema = etree.XMLSchema(etree.parse(str(xsd_dir / "pacs.004.001.09.xsd")))
+    if not schema.validate(etree.ElementTree(etree.fromstring(xml))):
+        raise VostroError(f"vostro built an invalid pacs.004: {schema.error_log[0].message}")
+    return xml
+
+
+def _decimal(minor: int, code: str) -> Decimal:
+    return Decimal(minor).scaleb(-currency(code).exponent)
+
+
+def _agent(bic: str) -> p004.BranchAndFinancialInstitutionIdentification6:
+    return p004.BranchAndFinancialInstitutionIdentification6(
+        fin_instn_id=p004.FinancialInstitutionIdentification18(bicfi=bic)
+    )
