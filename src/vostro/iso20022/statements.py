@@ -1,4 +1,5 @@
-"""camt.053.001.08 end-of-day statements, straight from the ledger's journal.
+"""camt.053.001.08 end-of-day statements and camt.054.001.08 debit/credit notifications,
+straight from the ledger's journal.
 
 For one account and one UTC day: the opening booked balance (OPBD) is the posted balance after the
 last transfer before the day (from the balance history each journal row carries), the entries are
@@ -6,6 +7,9 @@ the day's posted transfers (reservations are not booked; posts of reservations a
 closing booked balance (CLBD) is the balance after the day's last transfer. Before the statement
 leaves, opening + credits − debits must equal closing, and the closing balance must equal the
 history the ledger recorded: a statement that does not reconcile is never sent.
+
+A notification (camt.054) reports chosen booked transfers of one account as they happen, with the
+same entries a statement would show.
 """
 
 from __future__ import annotations
@@ -15,10 +19,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from lxml import etree
 from pyiso20022.camt.camt_053_001_08 import camt_053_001_08 as c053
+from pyiso20022.camt.camt_054_001_08 import camt_054_001_08 as c054
 from xsdata.formats.dataclass.serializers import XmlSerializer
 from xsdata.formats.dataclass.serializers.config import SerializerConfig
 from xsdata.models.datatype import XmlDate, XmlDateTime
@@ -30,6 +36,7 @@ from vostro.store.base import PAGE_LIMIT_MAX, Store
 from vostro.store.schema import payments
 
 CAMT053_NS = "urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"
+CAMT054_NS = "urn:iso:std:iso:20022:tech:xsd:camt.054.001.08"
 NOT_BOOKED = int(TransferFlags.PENDING | TransferFlags.VOID_PENDING)
 
 
@@ -84,15 +91,57 @@ def statement(store: Store, account_id: int, day: date, xsd_dir: Path) -> Statem
             ],
         )
     )
+    xml = _render(document, CAMT053_NS, xsd_dir / "camt.053.001.08.xsd")
+    return Statement(xml, opening, closing, credits, debits, len(booked))
+
+
+def notification(store: Store, account_id: int, transfer_ids: list[int], xsd_dir: Path) -> bytes:
+    """A camt.054 telling the account's owner of these booked transfers (debits and credits)."""
+    found = store.get_accounts([account_id])
+    if not found:
+        raise VostroError(f"no account has id {account_id}")
+    code = currency_by_ledger(found[0].ledger).code
+    booked = [
+        t
+        for t in store.get_transfers(transfer_ids)
+        if not t.flags & NOT_BOOKED and account_id in (t.debit_account_id, t.credit_account_id)
+    ]
+    refs = _payment_refs(store, {t.user_data_128 for t in booked if t.user_data_128})
+    account = c054.CashAccount39(
+        id=c054.AccountIdentification4Choice(
+            othr=c054.GenericAccountIdentification1(id=f"{account_id:032x}")
+        ),
+        ccy=code,
+    )
+    document = c054.Document(
+        bk_to_cstmr_dbt_cdt_ntfctn=c054.BankToCustomerDebitCreditNotificationV08(
+            grp_hdr=c054.GroupHeader81(msg_id=_id(), cre_dt_tm=_now()),
+            ntfctn=[
+                c054.AccountNotification17(
+                    id=_id(),
+                    cre_dt_tm=_now(),
+                    acct=account,
+                    ntry=[_entry(t, account_id, code, refs, c054) for t in booked],
+                )
+            ],
+        )
+    )
+    return _render(document, CAMT054_NS, xsd_dir / "camt.054.001.08.xsd")
+
+
+def _render(document: Any, namespace: str, schema_path: Path) -> bytes:
+    """Serialise with xsdata; refuse to send anything the official schema rejects."""
     xml = (
         XmlSerializer(config=SerializerConfig(indent="  "))
-        .render(document, ns_map={None: CAMT053_NS})
+        .render(document, ns_map={None: namespace})
         .encode()
     )
-    schema = etree.XMLSchema(etree.parse(str(xsd_dir / "camt.053.001.08.xsd")))
+    schema = etree.XMLSchema(etree.parse(str(schema_path)))
     if not schema.validate(etree.ElementTree(etree.fromstring(xml))):
-        raise VostroError(f"vostro built an invalid camt.053: {schema.error_log[0].message}")
-    return Statement(xml, opening, closing, credits, debits, len(booked))
+        raise VostroError(
+            f"vostro built an invalid {schema_path.stem}: {schema.error_log[0].message}"
+        )
+    return xml
 
 
 def _balance_before(store: Store, account_id: int, moment: int) -> int:
@@ -125,26 +174,28 @@ def _payment_refs(store: Store, ids: set[int]) -> dict[int, tuple[str, str]]:
 
 
 def _entry(
-    t: Transfer, account_id: int, code: str, refs: dict[int, tuple[str, str]]
-) -> c053.ReportEntry10:
+    t: Transfer, account_id: int, code: str, refs: dict[int, tuple[str, str]], m: Any = c053
+) -> Any:
+    """One booked entry; `m` is the message's dataclass module (camt.053 or camt.054 share the
+    entry's shape but not its classes)."""
     credit = t.credit_account_id == account_id
     booked = datetime.fromtimestamp(t.timestamp // 10**9, tz=UTC)
     e2e, uetr = refs.get(t.user_data_128, (None, None))
-    return c053.ReportEntry10(
+    return m.ReportEntry10(
         ntry_ref=f"{t.id:032x}"[-35:],
-        amt=_amount(t.amount, code),
-        cdt_dbt_ind=c053.CreditDebitCode.CRDT if credit else c053.CreditDebitCode.DBIT,
-        sts=c053.EntryStatus1Choice(cd="BOOK"),
-        bookg_dt=c053.DateAndDateTime2Choice(dt_tm=XmlDateTime.from_datetime(booked)),
+        amt=_amount(t.amount, code, m),
+        cdt_dbt_ind=m.CreditDebitCode.CRDT if credit else m.CreditDebitCode.DBIT,
+        sts=m.EntryStatus1Choice(cd="BOOK"),
+        bookg_dt=m.DateAndDateTime2Choice(dt_tm=XmlDateTime.from_datetime(booked)),
         acct_svcr_ref=f"{t.id:032x}",
-        bk_tx_cd=c053.BankTransactionCodeStructure4(
-            prtry=c053.ProprietaryBankTransactionCodeStructure1(cd=str(t.code), issr="VOSTRO")
+        bk_tx_cd=m.BankTransactionCodeStructure4(
+            prtry=m.ProprietaryBankTransactionCodeStructure1(cd=str(t.code), issr="VOSTRO")
         ),
         ntry_dtls=[
-            c053.EntryDetails9(
+            m.EntryDetails9(
                 tx_dtls=[
-                    c053.EntryTransaction10(
-                        refs=c053.TransactionReferences6(
+                    m.EntryTransaction10(
+                        refs=m.TransactionReferences6(
                             acct_svcr_ref=f"{t.id:032x}", end_to_end_id=e2e, uetr=uetr
                         )
                     )
@@ -165,10 +216,10 @@ def _balance(kind: str, minor: int, code: str, day: date) -> c053.CashBalance8:
     )
 
 
-def _amount(minor: int, code: str) -> c053.ActiveOrHistoricCurrencyAndAmount:
+def _amount(minor: int, code: str, m: Any = c053) -> Any:
     """Minor units as the message's decimal amount: exact (a power-of-ten shift, no rounding)."""
     exponent = currency(code).exponent
-    return c053.ActiveOrHistoricCurrencyAndAmount(value=Decimal(minor).scaleb(-exponent), ccy=code)
+    return m.ActiveOrHistoricCurrencyAndAmount(value=Decimal(minor).scaleb(-exponent), ccy=code)
 
 
 def _id() -> str:
