@@ -166,3 +166,23 @@ def test_window_unwinds_a_participant_that_cannot_fund_its_net_debit(corridor, s
     assert report.settled == 1 and report.rejected == 1
     assert corridor.registry.balance(SBER, INR) == 300_00
     assert verify(store).ok
+
+
+def test_cancelling_a_queued_payment_is_recorded_as_a_valid_camt056(corridor):
+    from lxml import etree
+
+    from tests.corridor import OPERATOR
+    from vostro.config import Settings
+    from vostro.iso20022.cancellations import cancellation_request
+
+    xsd = Settings().iso20022_xsd_dir
+    if not xsd.exists():
+        pytest.skip(f"the ISO 20022 schemas are not at {xsd}")
+    p = pay(corridor, UCO, SBER, 1_500_00)
+    cancelled = corridor.payments.cancel(p.uetr, by=UCO)
+    xml = cancellation_request(cancelled, OPERATOR, "CUST", "withdrawn by the sender", xsd)
+    root = etree.fromstring(xml)
+    ns = {"c": "urn:iso:std:iso:20022:tech:xsd:camt.056.001.08"}
+    assert root.findtext(".//c:OrgnlUETR", namespaces=ns) == p.uetr
+    assert root.findtext(".//c:CxlRsnInf/c:Rsn/c:Cd", namespaces=ns) == "CUST"
+    assert root.find(".//c:OrgnlIntrBkSttlmAmt", ns).text == "1500.00"

@@ -13,13 +13,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from lxml import etree
 from pyiso20022.pacs.pacs_002_001_10 import pacs_002_001_10 as p002
-from xsdata.formats.dataclass.serializers import XmlSerializer
-from xsdata.formats.dataclass.serializers.config import SerializerConfig
 from xsdata.models.datatype import XmlDateTime
 
-from vostro.errors import VostroError
+from vostro.iso20022.xml import render
 
 PACS002_NS = "urn:iso:std:iso:20022:tech:xsd:pacs.002.001.10"
 ADDITIONAL_INFO_CHARS_MAX = 105  # Max105Text
@@ -75,13 +72,7 @@ def status_report(
             ],
         )
     )
-    xml = (
-        XmlSerializer(config=SerializerConfig(indent="  "))
-        .render(document, ns_map={None: PACS002_NS})
-        .encode()
-    )
-    _validate(xml, xsd_dir)
-    return xml
+    return render(document, PACS002_NS, xsd_dir / "pacs.002.001.10.xsd")
 
 
 def _reason(code: str, text: str) -> p002.StatusReasonInformation12:
@@ -94,11 +85,3 @@ def _reason(code: str, text: str) -> p002.StatusReasonInformation12:
             )
         ],
     )
-
-
-def _validate(xml: bytes, xsd_dir: Path) -> None:
-    schema_path = xsd_dir / "pacs.002.001.10.xsd"
-    schema = etree.XMLSchema(etree.parse(str(schema_path)))
-    document = etree.fromstring(xml, etree.XMLParser(resolve_entities=False, no_network=True))
-    if not schema.validate(etree.ElementTree(document)):
-        raise VostroError(f"vostro built an invalid pacs.002: {schema.error_log[0].message}")

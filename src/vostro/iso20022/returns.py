@@ -12,13 +12,10 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from lxml import etree
 from pyiso20022.pacs.pacs_004_001_09 import pacs_004_001_09 as p004
-from xsdata.formats.dataclass.serializers import XmlSerializer
-from xsdata.formats.dataclass.serializers.config import SerializerConfig
 from xsdata.models.datatype import XmlDateTime
 
-from vostro.errors import VostroError
+from vostro.iso20022.xml import render
 from vostro.money import currency
 from vostro.payments.model import Payment
 
@@ -64,15 +61,7 @@ def return_message(
             ],
         )
     )
-    xml = (
-        XmlSerializer(config=SerializerConfig(indent="  "))
-        .render(document, ns_map={None: PACS004_NS})
-        .encode()
-    )
-    schema = etree.XMLSchema(etree.parse(str(xsd_dir / "pacs.004.001.09.xsd")))
-    if not schema.validate(etree.ElementTree(etree.fromstring(xml))):
-        raise VostroError(f"vostro built an invalid pacs.004: {schema.error_log[0].message}")
-    return xml
+    return render(document, PACS004_NS, xsd_dir / "pacs.004.001.09.xsd")
 
 
 def _decimal(minor: int, code: str) -> Decimal:

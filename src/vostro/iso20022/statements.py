@@ -22,14 +22,12 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from lxml import etree
 from pyiso20022.camt.camt_053_001_08 import camt_053_001_08 as c053
 from pyiso20022.camt.camt_054_001_08 import camt_054_001_08 as c054
-from xsdata.formats.dataclass.serializers import XmlSerializer
-from xsdata.formats.dataclass.serializers.config import SerializerConfig
 from xsdata.models.datatype import XmlDate, XmlDateTime
 
 from vostro.errors import VostroError, invariant
+from vostro.iso20022.xml import render
 from vostro.ledger.types import Transfer, TransferFlags
 from vostro.money import currency, currency_by_ledger
 from vostro.store.base import PAGE_LIMIT_MAX, Store
@@ -91,7 +89,7 @@ def statement(store: Store, account_id: int, day: date, xsd_dir: Path) -> Statem
             ],
         )
     )
-    xml = _render(document, CAMT053_NS, xsd_dir / "camt.053.001.08.xsd")
+    xml = render(document, CAMT053_NS, xsd_dir / "camt.053.001.08.xsd")
     return Statement(xml, opening, closing, credits, debits, len(booked))
 
 
@@ -126,22 +124,7 @@ def notification(store: Store, account_id: int, transfer_ids: list[int], xsd_dir
             ],
         )
     )
-    return _render(document, CAMT054_NS, xsd_dir / "camt.054.001.08.xsd")
-
-
-def _render(document: Any, namespace: str, schema_path: Path) -> bytes:
-    """Serialise with xsdata; refuse to send anything the official schema rejects."""
-    xml = (
-        XmlSerializer(config=SerializerConfig(indent="  "))
-        .render(document, ns_map={None: namespace})
-        .encode()
-    )
-    schema = etree.XMLSchema(etree.parse(str(schema_path)))
-    if not schema.validate(etree.ElementTree(etree.fromstring(xml))):
-        raise VostroError(
-            f"vostro built an invalid {schema_path.stem}: {schema.error_log[0].message}"
-        )
-    return xml
+    return render(document, CAMT054_NS, xsd_dir / "camt.054.001.08.xsd")
 
 
 def _balance_before(store: Store, account_id: int, moment: int) -> int:
