@@ -189,12 +189,15 @@ def test_camt054_notifies_the_payee_of_its_credit_and_the_payer_of_its_debit(pla
     p = platform.payments.get("3f2b8c1e-7d4a-4b9e-9c21-5a6d7e8f9a01")
     legs = [p.payment_id | 0x11, p.payment_id | 0x12, p.payment_id | 0x13]  # posts of the legs
     ns = {"n": "urn:iso:std:iso:20022:tech:xsd:camt.054.001.08"}
-    payee = etree.fromstring(notification(
-        platform.store, platform.registry.get(SBI).paying_account("INR"), legs, XSD))
-    assert [e.findtext("n:CdtDbtInd", namespaces=ns) for e in payee.iterfind(".//n:Ntry", ns)] \
-        == ["CRDT"]
+    payee = etree.fromstring(
+        notification(platform.store, platform.registry.get(SBI).paying_account("INR"), legs, XSD)
+    )
+    assert [e.findtext("n:CdtDbtInd", namespaces=ns) for e in payee.iterfind(".//n:Ntry", ns)] == [
+        "CRDT"
+    ]
     assert payee.findtext(".//n:Refs/n:UETR", namespaces=ns) == p.uetr
-    payer = etree.fromstring(notification(
-        platform.store, platform.registry.get(VTB).paying_account("RUB"), legs, XSD))
+    payer = etree.fromstring(
+        notification(platform.store, platform.registry.get(VTB).paying_account("RUB"), legs, XSD)
+    )
     debits = [e.findtext("n:Amt", namespaces=ns) for e in payer.iterfind(".//n:Ntry", ns)]
     assert debits == ["45000.00"]  # the RUB leg (no fee schedule is set in this corridor)
