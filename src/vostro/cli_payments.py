@@ -67,6 +67,21 @@ def participant_add(
     console.print(f"registered {participant.bic} ({participant.name}), number {participant.number}")
 
 
+@participant_app.command("alias")
+def participant_alias(
+    bic: str,
+    alias: Annotated[
+        str, typer.Argument(help='Another identifier messages use, e.g. "USABA:011104238"')
+    ],
+    database_url: DatabaseUrl = None,
+    actor: Actor = "operator",
+) -> None:
+    """Let ISO 20022 messages name a participant by a clearing system member id."""
+    with _platform(database_url) as p:
+        p.registry.add_alias(bic, alias, actor=actor)
+    console.print(f"{alias} now names {bic}")
+
+
 @participant_app.command("list")
 def participant_list(database_url: DatabaseUrl = None) -> None:
     """Participants and their balances."""

@@ -6,6 +6,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from tests.corridor import FXP, OPERATOR, RATES_CSV, SBI, UCO, VTB
@@ -29,7 +31,7 @@ def platform(database_url: str):  # type: ignore[no-untyped-def]
     clock = Clock(1_795_000_000 * 10**9)  # 2026-11-18, before the fixture's dates
     with Platform.open(database_url, clock=clock) as p:
         r = p.registry
-        r.register(OPERATOR, "operator", [Role.OPERATOR], ["INR", "RUB"])
+        r.register(OPERATOR, "operator", [Role.OPERATOR], ["INR", "RUB", "USD"])
         r.register(SBI, "State Bank of India", [Role.BANK], ["INR"])
         r.register(UCO, "UCO Bank", [Role.BANK], ["INR"])
         r.register(VTB, "VTB Bank", [Role.BANK], ["RUB"], correspondent_bic=UCO)
@@ -201,3 +203,50 @@ def test_camt054_notifies_the_payee_of_its_credit_and_the_payer_of_its_debit(pla
     )
     debits = [e.findtext("n:Amt", namespaces=ns) for e in payer.iterfind(".//n:Ntry", ns)]
     assert debits == ["45000.00"]  # the RUB leg (no fee schedule is set in this corridor)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "CustomerCreditTransfer_Scenario1_Step1_pacs.008.xml",
+        "CustomerCreditTransfer_Variation1_pacs.008.xml",
+    ],
+)
+def test_published_samples_settle_once_their_banks_are_registered(platform, name):
+    # The Fedwire samples name their agents by ABA routing number: registered as aliases.
+    platform.registry.register("BOFAUS3N", "Bank A", [Role.BANK], ["USD"])
+    platform.registry.register("CHASUS33", "Bank B", [Role.BANK], ["USD"])
+    platform.registry.add_alias("BOFAUS3N", "USABA:011104238", actor="test")
+    platform.registry.add_alias("CHASUS33", "USABA:021040078", actor="test")
+    platform.fund("BOFAUS3N", 1_000_000_00, "USD", transfer_id=777, actor="test")
+    result = import_message(platform, (XSD.parent / "samples" / name).read_bytes(), XSD)
+    assert statuses(result.report) == [("8a562c67-ca16-48ba-b074-65581be6f011", "ACSC", None)]
+    assert platform.registry.balance("CHASUS33", "USD") == 51_000_074
+    payment = platform.payments.get("8a562c67-ca16-48ba-b074-65581be6f011")
+    assert (payment.debtor_name, payment.creditor_name) == ("Corporation A", "Corporation B")
+    assert verify(platform.store).ok
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    cuts=st.lists(
+        st.tuples(st.integers(0, 6000), st.integers(0, 40), st.binary(max_size=8)),
+        min_size=1,
+        max_size=3,
+    )
+)
+def test_mutated_messages_through_the_gateway_never_crash_or_post_when_refused(platform, cuts):
+    data = bytearray(FIXTURE.read_bytes())
+    for offset, length, insert in cuts:
+        at = offset % (len(data) + 1)
+        data[at : at + length] = insert
+    before = platform.store.counts()["transfers"]
+    result = import_message(platform, bytes(data), XSD)
+    etree.fromstring(result.report)  # always a well-formed (and schema-checked) pacs.002
+    if result.group_reason is not None:
+        assert platform.store.counts()["transfers"] == before
+    assert verify(platform.store).ok

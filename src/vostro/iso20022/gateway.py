@@ -54,12 +54,15 @@ def _submit(platform: Platform, p: InboundPayment) -> TransactionStatus:
             p.uetr, p.end_to_end_id, p.instruction_id, code, reason_code, reason
         )
 
+    bics = []
     for role, agent in (("debtor agent", p.debtor_agent), ("creditor agent", p.creditor_agent)):
-        if agent.bic is None or platform.registry.find(agent.bic) is None:
-            who = agent.bic or agent.clearing_member
+        who = agent.bic or agent.clearing_member or ""
+        participant = platform.registry.resolve(who)
+        if participant is None:
             return status("RJCT", "RC01", f"the {role} {who} is not a participant")
+        bics.append(participant.bic)
     try:
-        request = _request(platform, p)
+        request = _request(platform, p, *bics)
         payment = platform.payments.submit(request)
     except PaymentRejected as rejected:
         return status("RJCT", str(rejected.code), rejected.reason)
@@ -68,7 +71,9 @@ def _submit(platform: Platform, p: InboundPayment) -> TransactionStatus:
     return status(STATUS_OF.get(payment.state, "PDNG"))
 
 
-def _request(platform: Platform, p: InboundPayment) -> PaymentRequest:
+def _request(
+    platform: Platform, p: InboundPayment, debtor_agent: str, creditor_agent: str
+) -> PaymentRequest:
     cross = p.instructed_currency is not None and p.instructed_currency != p.settlement_currency
     if cross and p.quote_id:
         found = platform.desk.get_quote(p.quote_id)
@@ -78,12 +83,11 @@ def _request(platform: Platform, p: InboundPayment) -> PaymentRequest:
                 f"the settlement amount differs from quote {p.quote_id}'s "
                 f"{found[0].target_amount_minor} minor units",
             )
-    assert p.debtor_agent.bic is not None and p.creditor_agent.bic is not None
     return PaymentRequest(
         uetr=p.uetr,
         end_to_end_id=p.end_to_end_id,
-        debtor_agent=p.debtor_agent.bic,
-        creditor_agent=p.creditor_agent.bic,
+        debtor_agent=debtor_agent,
+        creditor_agent=creditor_agent,
         amount_minor=p.instructed_amount_minor
         if cross and p.instructed_amount_minor is not None
         else p.settlement_amount_minor,

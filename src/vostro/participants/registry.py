@@ -19,7 +19,7 @@ from vostro.errors import VostroError
 from vostro.ledger.types import Account, AccountFlags, CreateTransferResult, Transfer
 from vostro.ledger.writer import Ledger
 from vostro.money import currency
-from vostro.participants.bic import normalize_bic
+from vostro.participants.bic import InvalidBic, normalize_bic
 from vostro.participants.model import (
     OPERATOR_NUMBER,
     AccountKind,
@@ -30,7 +30,12 @@ from vostro.participants.model import (
     account_id,
 )
 from vostro.payments.fees import FeeSchedule
-from vostro.store.schema import fee_schedules, participant_accounts, participants
+from vostro.store.schema import (
+    fee_schedules,
+    participant_accounts,
+    participant_aliases,
+    participants,
+)
 
 LIMITED = int(AccountFlags.DEBITS_MUST_NOT_EXCEED_CREDITS)
 OPERATOR_BIC = "VOSTXXYY"  # placeholder replaced by the operator's own BIC at registration
@@ -192,6 +197,29 @@ class Registry:
         participant = _participant(row)
         self._cache[bic] = participant
         return participant
+
+    def add_alias(self, bic: str, alias: str, *, actor: str) -> None:
+        """Let messages name this participant by another identifier (e.g. "USABA:011104238")."""
+        participant = self.get(bic)
+        with self.engine.begin() as conn:
+            conn.execute(participant_aliases.delete().where(participant_aliases.c.alias == alias))
+            conn.execute(participant_aliases.insert().values(alias=alias, bic=participant.bic))
+            audit.record(conn, actor, "participant.alias", participant.bic, alias=alias)
+
+    def resolve(self, identifier: str) -> Participant | None:
+        """The participant a message names by BIC or by one of its aliases."""
+        with self.engine.connect() as conn:
+            bic = conn.execute(
+                sa.select(participant_aliases.c.bic).where(
+                    participant_aliases.c.alias == identifier
+                )
+            ).scalar()
+        if bic is not None:
+            return self.find(bic)
+        try:
+            return self.find(identifier)
+        except InvalidBic:
+            return None
 
     def get(self, bic: str) -> Participant:
         participant = self.find(bic)

@@ -348,3 +348,15 @@ settlement_runs = Table(
     Column("at", BigInteger, nullable=False),
     Column("report", Text, nullable=False),  # JSON
 )
+
+
+# ------------------------------------------------------------ identifiers (revision 0004)
+
+participant_aliases = Table(
+    "participant_aliases",
+    metadata,
+    # Another identifier of a participant's agent in messages, e.g. a clearing system member id
+    # ("USABA:011104238") when a message names no BIC.
+    Column("alias", String(64), primary_key=True),
+    Column("bic", String(11), nullable=False),
+)
