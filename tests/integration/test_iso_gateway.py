@@ -250,3 +250,12 @@ def test_mutated_messages_through_the_gateway_never_crash_or_post_when_refused(p
     if result.group_reason is not None:
         assert platform.store.counts()["transfers"] == before
     assert verify(platform.store).ok
+
+
+def test_a_bank_to_bank_pacs009_settles_between_the_two_banks(platform):
+    platform.fund(SBI, 3_000_000_000_00, "INR", transfer_id=555, actor="test")
+    data = (FIXTURE.parent / "cover_inr_pacs009.xml").read_bytes()
+    result = import_message(platform, data, XSD)
+    assert statuses(result.report) == [("9d8c7b6a-5f4e-4d3c-a2b1-0f9e8d7c6b5a", "ACSC", None)]
+    assert platform.registry.balance(UCO, "INR") == 250_000_000_00
+    assert verify(platform.store).ok

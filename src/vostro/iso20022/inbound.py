@@ -281,6 +281,13 @@ def _map(
     instructed = _amount(tx.find("d:InstdAmt", ns), index)
     debtor_agent = _agent(tx, "DbtrAgt", ns)
     creditor_agent = _agent(tx, "CdtrAgt", ns)
+    if message_type.startswith("pacs.009"):
+        # In a bank-to-bank transfer the debtor and creditor are banks themselves; without
+        # separate agents, they are the agents that settle.
+        if debtor_agent.bic is None and debtor_agent.clearing_member is None:
+            debtor_agent = _agent(tx, "Dbtr", ns)
+        if creditor_agent.bic is None and creditor_agent.clearing_member is None:
+            creditor_agent = _agent(tx, "Cdtr", ns)
     for role, agent in (("debtor agent", debtor_agent), ("creditor agent", creditor_agent)):
         if agent.bic is None and agent.clearing_member is None:
             raise MessageRejected(
