@@ -27,9 +27,12 @@ def iso_check(
     parties need not be registered). Exits 1 with the ISO reason code if it is refused."""
     from vostro.iso20022.inbound import MessageRejected, read_message
 
+    data = file.read_bytes()
     try:
-        message = read_message(file.read_bytes(), Settings().iso20022_xsd_dir)
+        message = read_message(data, Settings().iso20022_xsd_dir)
     except MessageRejected as rejected:
+        if "namespace" in rejected.reason and _show_report(data, as_json):
+            return
         if as_json:
             print(
                 json.dumps({"ok": False, "reason_code": rejected.code, "reason": rejected.reason})
@@ -123,3 +126,30 @@ def iso_statement(
         )
     else:
         print(result.xml.decode())
+
+
+def _show_report(data: bytes, as_json: bool) -> bool:
+    """Show a pacs.002 or pacs.004 (not a payment, but a message vostro reads); False if it is
+    neither."""
+    from dataclasses import asdict
+
+    from vostro.iso20022.inbound import MessageRejected
+    from vostro.iso20022.reports import read_report
+
+    try:
+        report = read_report(data, Settings().iso20022_xsd_dir)
+    except MessageRejected:
+        return False
+    if as_json:
+        print(json.dumps({"ok": True, **asdict(report)}))
+    else:
+        console.print(
+            f"{report.message_type} {report.message_id} (schema validated: "
+            f"{report.schema_validated})"
+        )
+        for t in report.transactions:
+            console.print(
+                f"  {t.original_uetr}: {t.status or 'returned'} {t.reason_code or ''} "
+                f"{t.returned_amount or ''} {t.returned_currency or ''}"
+            )
+    return True

@@ -155,3 +155,37 @@ def test_iso_check_on_the_command_line(tmp_path: Path) -> None:
     (tmp_path / "xxe.xml").write_bytes(XXE)
     bad = vostro("iso", "check", str(tmp_path / "xxe.xml"), "--json")
     assert bad.returncode == 1 and json.loads(bad.stdout)["reason_code"] == "FF01"
+
+
+@pytest.mark.parametrize(
+    ("name", "uetr", "status"),
+    [
+        (
+            "CustomerCreditTransfer_Scenario1_Step2_pacs.002.xml",
+            "8a562c67-ca16-48ba-b074-65581be6f011",
+            "ACSC",
+        ),
+        (
+            "FICreditTransfer_Scenario1_Step2_pacs.002.xml",
+            "8a562c67-ca16-48ba-b074-65581be6f055",
+            "ACSC",
+        ),
+    ],
+)
+def test_published_status_reports_parse_and_validate(name, uetr, status) -> None:
+    from vostro.iso20022.reports import read_report
+
+    report = read_report((SAMPLES / name).read_bytes(), XSD)
+    assert report.message_type == "pacs.002.001.10" and report.schema_validated
+    assert [(t.original_uetr, t.status) for t in report.transactions] == [(uetr, status)]
+
+
+def test_published_return_parses_with_its_amount_and_original() -> None:
+    from vostro.iso20022.reports import read_report
+
+    report = read_report((SAMPLES / "PaymentReturn_Scenario1_Step4_pacs.004.xml").read_bytes(), XSD)
+    assert report.message_type == "pacs.004.001.10"
+    assert not report.schema_validated  # no pacs.004.001.10 schema in the directory
+    (tx,) = report.transactions
+    assert tx.original_uetr == "8a562c67-ca16-48ba-b074-65581be6f011"
+    assert (tx.returned_amount, tx.returned_currency) == ("151000.74", "USD")
