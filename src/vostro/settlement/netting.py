@@ -37,7 +37,11 @@ def validate_batch(
     """
     if participants < 1:
         raise ValueError(f"participants must be >= 1, not {participants}")
-    arrays = (_int64("payer", payer), _int64("payee", payee), _int64("amount", amount))
+    arrays = (
+        int64_array("payer", payer),
+        int64_array("payee", payee),
+        int64_array("amount", amount),
+    )
     payer64, payee64, amount64 = arrays
     if not len(payer64) == len(payee64) == len(amount64):
         lengths = ", ".join(str(len(a)) for a in arrays)
@@ -56,10 +60,10 @@ def validate_batch(
 
 
 def exact_total(amount: I64) -> int:
-    """The exact sum of non-negative int64 amounts as a Python int (never wraps).
+    """The exact sum of int64 values as a Python int (never wraps).
 
-    Each half of a 63-bit amount is below 2**32, so each half's sum fits int64 for fewer than
-    2**31 amounts.
+    Each value is split at bit 32 (the high half keeps the sign); each half is below 2**32 in
+    magnitude, so each half's sum fits int64 for fewer than 2**31 values.
     """
     high = int((amount >> LOW_BITS).sum())
     low = int((amount & ((1 << LOW_BITS) - 1)).sum())
@@ -110,7 +114,8 @@ def _net(payer: I64, payee: I64, amount: I64, participants: int) -> I64:
     return out
 
 
-def _int64(name: str, values: npt.ArrayLike) -> I64:
+def int64_array(name: str, values: npt.ArrayLike) -> I64:
+    """`values` as a one-dimensional int64 array, or `ValueError` naming `name`."""
     array = np.asarray(values)
     if array.ndim != 1:
         raise ValueError(f"{name} must be one-dimensional")
