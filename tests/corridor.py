@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from decimal import Decimal
 
 from vostro.fx.desk import FxDesk
 from vostro.fx.quotes import StandingRate, Tier
@@ -83,6 +82,3 @@ def build(store: Store, clock) -> Corridor:  # type: ignore[no-untyped-def]
 
 def uetr() -> str:
     return str(uuid.uuid4())
-
-
-__all__ = ["Decimal"]

@@ -38,7 +38,6 @@ from vostro.store.schema import (
 )
 
 LIMITED = int(AccountFlags.DEBITS_MUST_NOT_EXCEED_CREDITS)
-OPERATOR_BIC = "VOSTXXYY"  # placeholder replaced by the operator's own BIC at registration
 
 
 class ParticipantError(VostroError):
@@ -48,7 +47,7 @@ class ParticipantError(VostroError):
 class Registry:
     """Participants, backed by the store's tables and the ledger writer."""
 
-    def __init__(self, ledger: Ledger, *, clock: object = time.time_ns) -> None:
+    def __init__(self, ledger: Ledger) -> None:
         self.ledger = ledger
         self.engine = ledger.store.engine
         self._cache: dict[str, Participant] = {}
