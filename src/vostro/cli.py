@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from typing import Annotated
@@ -193,26 +194,20 @@ def bench_ledger(
 
     if ids not in ("time", "random"):
         raise typer.BadParameter("--ids is 'time' or 'random'")
+    run = functools.partial(
+        bench.run,
+        transfers=transfers,
+        accounts=accounts,
+        batch_size=batch_size,
+        ids=ids,
+        database_url=database_url,
+    )
     if as_json:
-        result = bench.run(
-            transfers=transfers,
-            accounts=accounts,
-            batch_size=batch_size,
-            ids=ids,
-            database_url=database_url,
-        )
-        print(json.dumps(result.as_dict()))
+        print(json.dumps(run().as_dict()))
         return
     with _progress() as progress:
         task = progress.add_task("posting transfers", total=transfers)
-        result = bench.run(
-            transfers=transfers,
-            accounts=accounts,
-            batch_size=batch_size,
-            ids=ids,
-            database_url=database_url,
-            progress=lambda n: progress.advance(task, n),
-        )
+        result = run(progress=functools.partial(progress.advance, task))
     table = Table(title=f"vostro bench ledger ({result.backend}, {result.ids} ids)")
     table.add_column("measure")
     table.add_column("value", justify="right")
