@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -107,6 +108,56 @@ def accounts(database_url: DatabaseUrl = None) -> None:
     store = open_store(_url(database_url), migrate=False)
     _print_balances(store, {})
     store.dispose()
+
+
+@app.command()
+def screen(
+    name: Annotated[str, typer.Argument(help="A party's name, in any script")],
+    list_file: Annotated[
+        Path,
+        typer.Option(
+            "--list",
+            help="FollowTheMoney entities (JSON lines) or a CSV list (id,name,aliases,identifiers)",
+        ),
+    ],
+    threshold: Annotated[float, typer.Option(min=0, max=100)] = 88.0,
+    identifier: Annotated[
+        list[str] | None, typer.Option(help="BIC, INN, ... matched exactly")
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Screen one name against a sanctions list, across scripts and spellings."""
+    from vostro.compliance.lists import load_csv, load_ftm, screen_name
+
+    screening = load_csv(list_file) if list_file.suffix == ".csv" else load_ftm(list_file)
+    matches = screen_name(screening, name, threshold=threshold, identifiers=identifier or [])
+    if as_json:
+        print(
+            json.dumps(
+                {
+                    "name": name,
+                    "list_version": screening.version,
+                    "matches": [
+                        {
+                            "entity_id": m.entity_id,
+                            "name": m.name,
+                            "score": m.score,
+                            "hit": m.hit,
+                            "reason": m.reason,
+                        }
+                        for m in matches
+                    ],
+                },
+                ensure_ascii=False,
+            )
+        )
+        return
+    table = Table(title=f"{name!r} against {screening.source} (version {screening.version})")
+    for column in ("entity", "listed name", "score", "hit"):
+        table.add_column(column)
+    for m in matches:
+        table.add_row(m.entity_id, m.name, f"{m.score:.1f}", "HIT" if m.hit else "")
+    console.print(table)
 
 
 @app.command()

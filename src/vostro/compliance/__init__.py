@@ -1,0 +1,1 @@
+"""Compliance: sanctions screening of every party to a payment."""

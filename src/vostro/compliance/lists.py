@@ -1,0 +1,142 @@
+"""Sanctions and watch lists: FollowTheMoney entities (the format OpenSanctions publishes) and an
+operator's own CSV list, read into a versioned screening list.
+
+A list's version is the SHA-256 of its bytes: every screening records which version it used, and a
+reloaded list is a new version (the old one stays usable until the new one is in place).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from followthemoney import model
+from followthemoney.exc import InvalidData
+from followthemoney.types import registry
+
+from vostro.compliance.matching import Candidate, NameIndex
+from vostro.errors import VostroError
+
+HIT_THRESHOLD = 88.0  # default score at which a name match holds a payment
+
+
+class ListError(VostroError, ValueError):
+    """A list file that cannot be read; the message names the line."""
+
+
+@dataclass
+class ListedEntity:
+    id: str
+    schema: str
+    caption: str
+    names: list[str]
+    identifiers: list[str]
+
+
+@dataclass
+class ScreeningList:
+    version: str
+    source: str
+    entities: dict[str, ListedEntity] = field(default_factory=dict)
+    index: NameIndex = field(default_factory=NameIndex)
+    by_identifier: dict[str, str] = field(default_factory=dict)
+
+    def add(self, entity: ListedEntity) -> None:
+        self.entities[entity.id] = entity
+        for name in entity.names:
+            self.index.add(entity.id, name)
+        for identifier in entity.identifiers:
+            self.by_identifier[_identifier_key(identifier)] = entity.id
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    entity_id: str
+    name: str  # the listed name that matched
+    score: float
+    hit: bool
+    reason: str
+
+
+def load_ftm(path: Path) -> ScreeningList:
+    """Newline-delimited FollowTheMoney entities (Person, Company, Organization, ...)."""
+    data = path.read_bytes()
+    screening = ScreeningList(hashlib.sha256(data).hexdigest()[:16], str(path))
+    for number, line in enumerate(io.StringIO(data.decode("utf-8")), start=1):
+        if not line.strip():
+            continue
+        try:
+            proxy = model.get_proxy(json.loads(line))
+        except (json.JSONDecodeError, InvalidData, KeyError, TypeError) as error:
+            raise ListError(f"{path}:{number}: not a FollowTheMoney entity ({error})") from None
+        names = sorted(proxy.get_type_values(registry.name))
+        if not names:
+            continue
+        screening.add(
+            ListedEntity(
+                str(proxy.id),
+                proxy.schema.name,
+                proxy.caption,
+                names,
+                sorted(proxy.get_type_values(registry.identifier)),
+            )
+        )
+    return screening
+
+
+def load_csv(path: Path) -> ScreeningList:
+    """An operator's own list: a header `id,name,aliases,identifiers` (`;` separates values)."""
+    data = path.read_bytes()
+    screening = ScreeningList(hashlib.sha256(data).hexdigest()[:16], str(path))
+    reader = csv.DictReader(io.StringIO(data.decode("utf-8")))
+    if reader.fieldnames is None or not {"id", "name"} <= set(reader.fieldnames):
+        raise ListError(f"{path}: the header must have at least id and name")
+    for number, row in enumerate(reader, start=2):
+        if not row.get("id") or not row.get("name"):
+            raise ListError(f"{path}:{number}: id and name are required")
+        aliases = [a for a in (row.get("aliases") or "").split(";") if a.strip()]
+        identifiers = [i for i in (row.get("identifiers") or "").split(";") if i.strip()]
+        screening.add(
+            ListedEntity(
+                row["id"], "LegalEntity", row["name"], [row["name"], *aliases], identifiers
+            )
+        )
+    return screening
+
+
+def screen_name(
+    screening: ScreeningList,
+    name: str,
+    *,
+    threshold: float = HIT_THRESHOLD,
+    identifiers: Sequence[str] = (),
+    limit: int = 10,
+) -> list[Match]:
+    """Matches for one party: exact identifier hits first (always a hit), then names."""
+    matches = [
+        Match(entity_id, identifier, 100.0, True, f"identifier {identifier} is listed")
+        for identifier in identifiers
+        if (entity_id := screening.by_identifier.get(_identifier_key(identifier)))
+    ]
+    for candidate in screening.index.search(name, limit=limit):
+        matches.append(_name_match(candidate, name, threshold))
+    return matches[:limit]
+
+
+def _name_match(candidate: Candidate, name: str, threshold: float) -> Match:
+    return Match(
+        candidate.key,
+        candidate.name,
+        candidate.score,
+        candidate.score >= threshold,
+        f"{name!r} ~ listed {candidate.name!r}: score {candidate.score}",
+    )
+
+
+def _identifier_key(value: str) -> str:
+    return "".join(ch for ch in value.upper() if ch.isalnum())
