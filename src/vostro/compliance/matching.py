@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from normality import ascii_text
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 LEGAL_FORMS = frozenset(
     {
@@ -54,6 +54,8 @@ LEGAL_FORMS = frozenset(
     }
 )
 BLOCK_KEY_CHARS = 4  # words sharing their first four letters land in the same block
+BLOCK_CROWDED = 2_000  # a block this large (a common given name) is skipped for a rarer one
+PRE_RANKED_MAX = 25  # candidates fully scored after rapidfuzz's pre-ranking in C
 _SPELLINGS = [  # romanised Russian: one form for the common variants (order matters)
     (re.compile(r"(ej|ey|ei|iy|yi|ij)\b"), "ei"),
     (re.compile(r"kh"), "h"),
@@ -133,14 +135,26 @@ class NameIndex:
         return len(self._names)
 
     def search(self, name: str, threshold: float = 0.0, limit: int = 10) -> list[Candidate]:
-        """The best-scoring list entries for `name`, one per key, at or above `threshold`."""
+        """The best-scoring list entries for `name`, one per key, at or above `threshold`.
+
+        Candidates come from the blocks of the query's words; when a word's block is crowded (a
+        common given name) and a rarer word has a block of its own, only the rarer blocks are
+        used. Candidates are pre-ranked in C by rapidfuzz and only the best are fully scored.
+        """
         form = normalize(name)
-        positions = {
-            p for w in form.split() if len(w) > 1 for p in self._blocks.get(w[:BLOCK_KEY_CHARS], ())
-        }
+        blocks = sorted(
+            (self._blocks.get(w[:BLOCK_KEY_CHARS], []) for w in set(form.split()) if len(w) > 1),
+            key=len,
+        )
+        if not blocks:
+            return []
+        chosen = [b for b in blocks if len(b) <= BLOCK_CROWDED] or blocks[:1]
+        positions = sorted({p for block in chosen for p in block})
+        forms = [self._names[p][2] for p in positions]
+        ranked = process.extract(form, forms, scorer=fuzz.token_sort_ratio, limit=PRE_RANKED_MAX)
         best: dict[str, Candidate] = {}
-        for position in positions:
-            key, listed, other = self._names[position]
+        for _, _, at in ranked:
+            key, listed, other = self._names[positions[at]]
             value = score(form, other)
             if value >= threshold and (key not in best or value > best[key].score):
                 best[key] = Candidate(key, listed, round(value, 1))
