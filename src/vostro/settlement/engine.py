@@ -229,13 +229,11 @@ class Settlement:
         kept, unwound = self._unwind(members, code, report)
         positions = _positions(kept)
         self._post_net(window.id, positions, code)
-        for member in unwound:
+        for member, note in unwound:
             p = self.payments.repo.get(member.uetr)
             if p is not None and p.state is State.CLEARING:
                 self.payments._reject(
-                    p,
-                    Reason.INSUFFICIENT_FUNDS,
-                    f"unwound from window {window.id}: {report.notes[-1] if report.notes else ''}",
+                    p, Reason.INSUFFICIENT_FUNDS, f"unwound from window {window.id}: {note}"
                 )
         for member in kept:
             p = self.payments.repo.get(member.uetr)
@@ -253,8 +251,10 @@ class Settlement:
 
     def _unwind(
         self, members: list[WindowPayment], code: str, report: SettlementReport
-    ) -> tuple[list[WindowPayment], list[WindowPayment]]:
-        kept, unwound = list(members), []
+    ) -> tuple[list[WindowPayment], list[tuple[WindowPayment, str]]]:
+        """(kept payments, unwound payments each with the shortfall that took it out)."""
+        kept: list[WindowPayment] = list(members)
+        unwound: list[tuple[WindowPayment, str]] = []
         while kept:
             positions = _positions(kept)
             short = {
@@ -265,8 +265,9 @@ class Settlement:
             if not short:
                 break
             bic = max(short, key=lambda b: (short[b], b))
-            report.notes.append(f"{bic} could not fund its net debit (short by {short[bic]})")
-            unwound += [m for m in kept if bic in (m.payer, m.payee)]
+            note = f"{bic} could not fund its net debit (short by {short[bic]})"
+            report.notes.append(note)
+            unwound += [(m, note) for m in kept if bic in (m.payer, m.payee)]
             kept = [m for m in kept if bic not in (m.payer, m.payee)]
         return kept, unwound
 

@@ -9,6 +9,7 @@ driver's fast path (SQLite `executemany`, PostgreSQL `COPY` and array parameters
 
 from __future__ import annotations
 
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from importlib import resources
@@ -358,6 +359,18 @@ def sorted_entries(seqs: I64, timestamps: I64) -> list[tuple[int, int]]:
     """Index entries in (account, timestamp) order, the order that touches each page once."""
     order = np.lexsort((timestamps, seqs))
     return list(zip(seqs[order].tolist(), timestamps[order].tolist(), strict=True))
+
+
+def batch_row(outcome: Outcome) -> tuple[int, ...]:
+    """The `ledger_batches` row recording a committed outcome."""
+    return (
+        outcome.batch,
+        int(outcome.kind),
+        len(outcome.results),
+        outcome.first_timestamp,
+        outcome.last_timestamp,
+        time.time_ns(),
+    )
 
 
 def state_from_rows(

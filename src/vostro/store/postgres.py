@@ -11,7 +11,6 @@ one change, so the writer sums each account's changes first).
 from __future__ import annotations
 
 import hashlib
-import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -220,15 +219,7 @@ class PostgresWriter(base.WriterSession):
                         copy.write_row(row)
                 cur.execute(UPDATE_BALANCES_SQL)
         c.execute(
-            "INSERT INTO ledger_batches VALUES (%s, %s, %s, %s, %s, %s)",
-            (
-                outcome.batch,
-                int(outcome.kind),
-                len(outcome.results),
-                outcome.first_timestamp,
-                outcome.last_timestamp,
-                time.time_ns(),
-            ),
+            "INSERT INTO ledger_batches VALUES (%s, %s, %s, %s, %s, %s)", base.batch_row(outcome)
         )
 
     def load_unindexed(self) -> tuple[int, I64, I64]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import fcntl
 import os
 import sqlite3
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any
@@ -195,17 +194,7 @@ class SqliteWriter(base.WriterSession):
                 "credits_pending = ?, credits_posted = ? WHERE seq = ?",
                 rows,
             )
-        c.execute(
-            _insert_sql("ledger_batches", 6),
-            (
-                outcome.batch,
-                int(outcome.kind),
-                len(outcome.results),
-                outcome.first_timestamp,
-                outcome.last_timestamp,
-                time.time_ns(),
-            ),
-        )
+        c.execute(_insert_sql("ledger_batches", 6), base.batch_row(outcome))
 
     def load_unindexed(self) -> tuple[int, I64, I64]:
         row = self.conn.execute(base.LOAD_ENTRIES_MARK_SQL).fetchone()
