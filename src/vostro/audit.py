@@ -11,7 +11,16 @@ import sqlalchemy as sa
 from vostro.store.schema import audit_log
 
 
-def record(conn: sa.Connection, actor: str, action: str, subject: str, **detail: Any) -> None:
+def record(
+    conn: sa.Connection,
+    actor: str,
+    action: str,
+    subject: str,
+    *,
+    origin: str | None = None,
+    **detail: Any,
+) -> None:
+    """Append one entry; `origin` is where the request came from (a client address over HTTP)."""
     conn.execute(
         audit_log.insert().values(
             at=time.time_ns(),
@@ -19,6 +28,7 @@ def record(conn: sa.Connection, actor: str, action: str, subject: str, **detail:
             action=action,
             subject=subject,
             detail=json.dumps(detail, sort_keys=True, default=str),
+            origin=origin,
         )
     )
 

@@ -257,6 +257,7 @@ audit_log = Table(
     Column("action", String(64), nullable=False),
     Column("subject", String(64), nullable=False),
     Column("detail", Text, nullable=False),  # JSON
+    Column("origin", String(64)),  # where the request came from (client address), if over HTTP
 )
 
 vostro_settings = Table(
@@ -359,4 +360,35 @@ participant_aliases = Table(
     # ("USABA:011104238") when a message names no BIC.
     Column("alias", String(64), primary_key=True),
     Column("bic", String(11), nullable=False),
+)
+
+
+# ------------------------------------------------------------------ the service (revision 0005)
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    # The key itself is shown once and never stored: `vk_<key_id>_<secret>`; only the SHA-256 of
+    # the whole key is kept (the secret is 256 random bits, so a fast hash is the right one).
+    Column("key_id", String(16), primary_key=True),
+    Column("key_hash", LargeBinary(32), nullable=False),
+    Column("role", String(16), nullable=False),  # operator | participant | auditor
+    Column("bic", String(11)),  # the participant a participant key acts for
+    Column("label", String(64), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("revoked_at", BigInteger),
+)
+
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    # A POST's response, kept per (caller, Idempotency-Key), replayed when the POST is retried.
+    Column("principal", String(32), primary_key=True),
+    Column("key", String(255), primary_key=True),
+    Column("request_hash", LargeBinary(32), nullable=False),
+    Column("status", SmallInteger, nullable=False),
+    Column("media_type", String(64), nullable=False),
+    Column("body", LargeBinary, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
 )
