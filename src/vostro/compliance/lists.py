@@ -65,15 +65,19 @@ class Match:
 
 def load_ftm(path: Path) -> ScreeningList:
     """Newline-delimited FollowTheMoney entities (Person, Company, Organization, ...)."""
-    data = path.read_bytes()
-    screening = ScreeningList(hashlib.sha256(data).hexdigest()[:16], str(path))
-    for number, line in enumerate(io.StringIO(data.decode("utf-8")), start=1):
+    return parse_ftm(path.read_bytes(), str(path))
+
+
+def parse_ftm(data: bytes, source: str) -> ScreeningList:
+    """`load_ftm` on a list's bytes (an upload, a stored copy); `source` names it in errors."""
+    screening = ScreeningList(hashlib.sha256(data).hexdigest()[:16], source)
+    for number, line in enumerate(io.StringIO(_text(data, source)), start=1):
         if not line.strip():
             continue
         try:
             proxy = model.get_proxy(json.loads(line))
         except (json.JSONDecodeError, InvalidData, KeyError, TypeError) as error:
-            raise ListError(f"{path}:{number}: not a FollowTheMoney entity ({error})") from None
+            raise ListError(f"{source}:{number}: not a FollowTheMoney entity ({error})") from None
         names = sorted(proxy.get_type_values(registry.name))
         if not names:
             continue
@@ -91,14 +95,18 @@ def load_ftm(path: Path) -> ScreeningList:
 
 def load_csv(path: Path) -> ScreeningList:
     """An operator's own list: a header `id,name,aliases,identifiers` (`;` separates values)."""
-    data = path.read_bytes()
-    screening = ScreeningList(hashlib.sha256(data).hexdigest()[:16], str(path))
-    reader = csv.DictReader(io.StringIO(data.decode("utf-8")))
+    return parse_csv(path.read_bytes(), str(path))
+
+
+def parse_csv(data: bytes, source: str) -> ScreeningList:
+    """`load_csv` on a list's bytes; `source` names it in errors."""
+    screening = ScreeningList(hashlib.sha256(data).hexdigest()[:16], source)
+    reader = csv.DictReader(io.StringIO(_text(data, source)))
     if reader.fieldnames is None or not {"id", "name"} <= set(reader.fieldnames):
-        raise ListError(f"{path}: the header must have at least id and name")
+        raise ListError(f"{source}: the header must have at least id and name")
     for number, row in enumerate(reader, start=2):
         if not row.get("id") or not row.get("name"):
-            raise ListError(f"{path}:{number}: id and name are required")
+            raise ListError(f"{source}:{number}: id and name are required")
         aliases = [a for a in (row.get("aliases") or "").split(";") if a.strip()]
         identifiers = [i for i in (row.get("identifiers") or "").split(";") if i.strip()]
         screening.add(
@@ -136,6 +144,13 @@ def _name_match(candidate: Candidate, name: str, threshold: float) -> Match:
         candidate.score >= threshold,
         f"{name!r} ~ listed {candidate.name!r}: score {candidate.score}",
     )
+
+
+def _text(data: bytes, source: str) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ListError(f"{source}: not UTF-8 text (byte {error.start})") from None
 
 
 def _identifier_key(value: str) -> str:
