@@ -27,10 +27,14 @@ def record(
             actor=actor,
             action=action,
             subject=subject,
-            detail=json.dumps(detail, sort_keys=True, default=str),
+            detail=detail_json(**detail),
             origin=origin,
         )
     )
+
+
+def detail_json(**detail: Any) -> str:
+    return json.dumps(detail, sort_keys=True, default=str)
 
 
 def entries(

@@ -21,6 +21,7 @@ from sqlalchemy import (
     BigInteger,
     Column,
     Date,
+    Float,
     Index,
     Integer,
     LargeBinary,
@@ -392,3 +393,100 @@ idempotency_keys = Table(
     Column("body", LargeBinary, nullable=False),
     Column("created_at", BigInteger, nullable=False),
 )
+
+payment_tags = Table(
+    "payment_tags",
+    metadata,
+    # The corridor segment a payment belongs to (crude_oil, fertilisers, remittances...), when
+    # its sender says, for the corridor totals.
+    Column("uetr", String(36), primary_key=True),
+    Column("segment", String(64), nullable=False, index=True),
+)
+
+# Reads of the API and the dashboard: a participant's payments, newest first.
+Index("ix_payments_created_at", payments.c.created_at)
+Index("ix_payments_creditor_agent", payments.c.creditor_agent)
+
+
+# ------------------------------------------------------------------ compliance (revision 0006)
+
+screening_lists = Table(
+    "screening_lists",
+    metadata,
+    # The lists every payment is screened against, with their bytes: a new process screens with
+    # exactly what the operator loaded. A reload replaces the row (the audit log keeps the history).
+    Column("name", String(64), primary_key=True),
+    Column("format", String(8), nullable=False),  # ftm | csv
+    Column("version", String(64), nullable=False),  # SHA-256 prefix of the bytes
+    Column("source", String(255), nullable=False),  # the file or upload it came from
+    Column("entities", Integer, nullable=False),
+    Column("loaded_at", BigInteger, nullable=False),
+    Column("loaded_by", String(64), nullable=False),
+    Column("data", LargeBinary, nullable=False),
+)
+
+screenings = Table(
+    "screenings",
+    metadata,
+    # One row per screening of a payment: its decision, the list versions it used, the best score
+    # and every match found (JSON), in the same transaction as the payment's state change.
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("uetr", String(36), nullable=False, index=True),
+    Column("at", BigInteger, nullable=False),
+    Column("decision", String(8), nullable=False),  # pass | hold | reject
+    Column("lists", Text, nullable=False),  # JSON {name: version}
+    Column("score", Float, nullable=True),  # the best score over every party and list
+    Column("reason", Text, nullable=False),
+    Column("findings", Text, nullable=False),  # JSON list of matches
+)
+
+payment_holds = Table(
+    "payment_holds",
+    metadata,
+    # A payment held for an operator's decision, and that decision.
+    Column("uetr", String(36), primary_key=True),
+    Column("held_at", BigInteger, nullable=False),
+    Column("deadline_at", BigInteger, nullable=False),
+    Column("reserved", SmallInteger, nullable=False),  # 1 when its funds are reserved
+    Column("status", String(16), nullable=False),  # held | released | rejected | expired
+    Column("decided_at", BigInteger, nullable=True),
+    Column("decided_by", String(64), nullable=True),
+    Column("decision_reason", Text, nullable=True),
+    Index("ix_payment_holds_status", "status", "deadline_at"),
+)
+
+screening_overrides = Table(
+    "screening_overrides",
+    metadata,
+    # A match an operator released as a false positive, remembered for the same party against the
+    # same entity of the same list version; a new list version screens the party afresh.
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("party_key", String(140), nullable=False),  # the party's normalised name
+    Column("entity_id", String(255), nullable=False),
+    Column("list_name", String(64), nullable=False),
+    Column("list_version", String(64), nullable=False),
+    Column("uetr", String(36), nullable=False),  # the payment whose release remembered it
+    Column("created_at", BigInteger, nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("reason", Text, nullable=False),
+    UniqueConstraint(
+        "party_key", "entity_id", "list_name", "list_version", name="uq_screening_overrides"
+    ),
+)
+
+payment_limits = Table(
+    "payment_limits",
+    metadata,
+    # Per-payment and per-day maxima, by payer ("*" for every payer), flow ("*" for every flow)
+    # and the currency the payer sends.
+    Column("participant", String(11), primary_key=True),
+    Column("flow", String(16), primary_key=True),
+    Column("currency", String(3), primary_key=True),
+    Column("per_payment_max_minor", BigInteger, nullable=True),
+    Column("per_day_max_minor", BigInteger, nullable=True),
+    Column("set_at", BigInteger, nullable=False),
+    Column("set_by", String(64), nullable=False),
+)
+
+# A payer's accepted total for the day (daily limits) reads its payments by time.
+Index("ix_payments_payer_day", payments.c.debtor_agent, payments.c.created_at)

@@ -1,4 +1,5 @@
-"""The service: API keys (hashed), idempotent POST responses, and where an audited write came from.
+"""The service: API keys (hashed), idempotent POST responses, where an audited write came from,
+payment segments, and indexes for a participant's payments.
 
 Revision ID: 0005_service
 Revises: 0004_aliases
@@ -40,9 +41,20 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("audit_log") as batch:
         batch.add_column(sa.Column("origin", sa.String(64)))
+    op.create_table(
+        "payment_tags",
+        sa.Column("uetr", sa.String(36), primary_key=True),
+        sa.Column("segment", sa.String(64), nullable=False),
+    )
+    op.create_index("ix_payment_tags_segment", "payment_tags", ["segment"])
+    op.create_index("ix_payments_created_at", "payments", ["created_at"])
+    op.create_index("ix_payments_creditor_agent", "payments", ["creditor_agent"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_payments_creditor_agent", "payments")
+    op.drop_index("ix_payments_created_at", "payments")
+    op.drop_table("payment_tags")
     with op.batch_alter_table("audit_log") as batch:
         batch.drop_column("origin")
     op.drop_table("idempotency_keys")
