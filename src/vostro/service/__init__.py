@@ -1,0 +1,1 @@
+"""The vostro service: the HTTP API, its single writer, authentication and the dashboard."""

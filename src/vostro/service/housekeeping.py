@@ -1,0 +1,39 @@
+"""What the writer does between commands: deadlines and the liquidity-saving mechanism.
+
+Every few seconds: queued payments past their deadline are rejected, held payments past their
+review deadline are rejected (once compliance holds exist), and, every `lsm_every_s`, the gridlock
+resolver runs for each currency that has a queue.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from vostro.platform import Platform
+
+log = logging.getLogger("vostro.housekeeping")
+
+
+class Housekeeper:
+    def __init__(self, lsm_every_s: float) -> None:
+        self.lsm_every_s = lsm_every_s
+        self.last_lsm = time.monotonic()
+
+    def __call__(self, platform: Platform) -> None:
+        expired = platform.payments.expire_queue()
+        if expired:
+            log.info("queued payments expired", extra={"count": len(expired)})
+        compliance = getattr(platform, "compliance", None)
+        if compliance is not None:
+            compliance.expire_holds()
+        if time.monotonic() - self.last_lsm < self.lsm_every_s:
+            return
+        self.last_lsm = time.monotonic()
+        for code, depth in sorted(platform.payments.queue.depth().items()):
+            if depth:
+                report = platform.settlement.run_lsm(code)
+                log.info(
+                    "lsm run",
+                    extra={"currency": code, "settled": report.settled, "queued": depth},
+                )

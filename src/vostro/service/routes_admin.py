@@ -1,0 +1,304 @@
+"""Settlement, the rupee vostro treasury, corridor totals, API keys and the audit log (`/v1`)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+
+from vostro.money import currency
+from vostro.service import queries
+from vostro.service.app import Service, principal, require, service_of
+from vostro.service.auth import KeyInfo, KeyRefused, Principal, Role
+from vostro.service.commands import act
+from vostro.service.problems import Problem, not_found
+from vostro.service.routes_core import visible
+from vostro.service.schemas import (
+    AuditOut,
+    KeyIn,
+    KeyOut,
+    LsmIn,
+    NewKeyOut,
+    ReportOut,
+    VostroDayOut,
+    WindowOut,
+)
+from vostro.settlement.engine import SettlementReport
+
+router = APIRouter(prefix="/v1")
+Who = Annotated[Principal, Depends(principal)]
+Svc = Annotated[Service, Depends(service_of)]
+Code = Annotated[str, Query(alias="currency", pattern=r"^[A-Z]{3}$")]
+
+
+def report_out(r: SettlementReport) -> ReportOut:
+    return ReportOut(
+        kind=r.kind,
+        currency=r.currency,
+        gross_minor=r.gross_minor,
+        net_minor=r.net_minor,
+        saved_minor=r.saved_minor,
+        saved_pct=r.saved_pct,
+        settled=r.settled,
+        still_queued=r.still_queued,
+        rejected=r.rejected,
+        mean_queue_s=r.mean_queue_s,
+        p95_queue_s=r.p95_queue_s,
+        window_id=r.window_id,
+        optimal=r.optimal,
+        notes=list(r.notes),
+    )
+
+
+# ---------------------------------------------------------------- settlement
+@router.post("/settlement/lsm-runs", status_code=201, tags=["settlement"])
+async def run_lsm(body: LsmIn, who: Who, svc: Svc, request: Request) -> ReportOut:
+    """Run the liquidity-saving mechanism on the currency's queue now: the payments that can
+    settle together on net settle simultaneously (`optimal` uses the exact MIP)."""
+    require(who, Role.OPERATOR)
+    code = _currency(body.currency)
+    report = await act(
+        request,
+        who,
+        "settlement.lsm",
+        code,
+        lambda p: p.settlement.run_lsm(code, optimal=body.optimal),
+        optimal=body.optimal,
+    )
+    return report_out(report)
+
+
+@router.get("/settlement/runs", tags=["settlement"])
+def settlement_runs(
+    who: Who, svc: Svc, limit: Annotated[int, Query(ge=1, le=500)] = 50
+) -> list[ReportOut]:
+    """Reports of LSM runs and settled windows, newest first: gross, net, liquidity saved."""
+    require(who, Role.OPERATOR, Role.AUDITOR)
+    return [report_out(r) for r in svc.platform.settlement.reports(limit)]
+
+
+@router.get("/settlement/windows", tags=["settlement"])
+def windows(
+    who: Who, svc: Svc, limit: Annotated[int, Query(ge=1, le=500)] = 100
+) -> list[WindowOut]:
+    """Deferred net settlement windows, newest first."""
+    require(who, Role.OPERATOR, Role.AUDITOR)
+    return [
+        WindowOut(
+            id=w.id,
+            currency=w.currency,
+            state=str(w.state),
+            opened_at=w.opened_at,
+            closed_at=w.closed_at,
+            settled_at=w.settled_at,
+        )
+        for w in svc.platform.payments.windows.all(limit)
+    ]
+
+
+@router.post("/settlement/windows/{code}/close", tags=["settlement"])
+async def close_window(code: str, who: Who, svc: Svc, request: Request) -> ReportOut:
+    """Close the currency's open window, net it and settle the net positions (unwinding a
+    participant that cannot cover its net debit)."""
+    require(who, Role.OPERATOR)
+    checked = _currency(code)
+    report = await act(
+        request,
+        who,
+        "settlement.window.close",
+        checked,
+        lambda p: p.settlement.close_window(checked),
+    )
+    return report_out(report)
+
+
+def _currency(code: str) -> str:
+    try:
+        return currency(code).code
+    except Exception:
+        raise Problem(
+            422,
+            "unknown-currency",
+            "Unknown currency",
+            f"{code!r} is not an ISO 4217 currency vostro settles",
+            code="AM03",
+        ) from None
+
+
+# ---------------------------------------------------------------- treasury
+@router.get("/vostro/report", tags=["treasury"])
+def vostro_report(
+    who: Who,
+    svc: Svc,
+    bic: Annotated[str | None, Query(max_length=11)] = None,
+    day: date | None = None,
+) -> list[VostroDayOut]:
+    """The rupee vostro surplus of Russian banks per day: balance, invested in treasury bills,
+    interest earned (a participant sees its own)."""
+    if who.role is Role.PARTICIPANT:
+        bic = visible(svc, who, bic or who.bic or "").bic
+    elif bic is not None:
+        bic = visible(svc, who, bic).bic
+    return [
+        VostroDayOut(
+            bic=d.bic,
+            day=d.day.isoformat(),
+            vostro_minor=d.vostro_minor,
+            invested_minor=d.invested_minor,
+            interest_minor=d.interest_minor,
+        )
+        for d in svc.platform.treasury.report(bic, day)
+    ]
+
+
+@router.post("/vostro/close-day", tags=["treasury"])
+async def vostro_close_day(
+    who: Who, svc: Svc, request: Request, day: date | None = None
+) -> list[VostroDayOut]:
+    """Sweep each rupee vostro balance above its threshold into treasury bills (or redeem
+    below it) and accrue the day's interest; once per day."""
+    require(who, Role.OPERATOR)
+    from datetime import UTC, datetime
+
+    when = day or datetime.now(UTC).date()
+    closed = await act(
+        request, who, "vostro.close_day", when.isoformat(), lambda p: p.treasury.close_day(when)
+    )
+    return [
+        VostroDayOut(
+            bic=d.bic,
+            day=d.day.isoformat(),
+            vostro_minor=d.vostro_minor,
+            invested_minor=d.invested_minor,
+            interest_minor=d.interest_minor,
+        )
+        for d in closed
+    ]
+
+
+# ---------------------------------------------------------------- corridor
+@router.get("/corridor/totals", tags=["reports"])
+def corridor_totals(who: Who, svc: Svc) -> dict[str, object]:
+    """Settled value per corridor segment and currency, and per day, with the US dollar
+    equivalent at the reference rate (for the corridor's USD 100 billion by 2030 target)."""
+    bic = who.bic if who.role is Role.PARTICIPANT else None
+    book = _book(svc)
+    segments = [
+        {
+            "segment": t.key,
+            "currency": t.currency,
+            "payments": t.count,
+            "value_minor": t.value_minor,
+            "value_usd": queries.usd_value(
+                book, t.value_minor, t.currency, currency(t.currency).exponent
+            ),
+        }
+        for t in queries.totals_by_segment(svc.engine, bic)
+    ]
+    days = [
+        {
+            "day": d,
+            "currency": code,
+            "payments": n,
+            "value_minor": v,
+            "value_usd": queries.usd_value(book, v, code, currency(code).exponent),
+        }
+        for d, code, n, v in queries.daily_values(svc.engine, bic)
+    ]
+    return {"segments": segments, "days": days, "target_usd_2030": 100_000_000_000}
+
+
+def _book(svc: Service):  # type: ignore[no-untyped-def]
+    try:
+        return svc.platform.desk.rate_book()
+    except Exception:
+        return None
+
+
+# ---------------------------------------------------------------------- keys
+def key_out(info: KeyInfo) -> KeyOut:
+    return KeyOut(
+        key_id=info.key_id,
+        role=str(info.role),
+        bic=info.bic,
+        label=info.label,
+        created_at=info.created_at,
+        created_by=info.created_by,
+        revoked_at=info.revoked_at,
+    )
+
+
+@router.post("/keys", status_code=201, tags=["keys"])
+async def create_key(body: KeyIn, who: Who, svc: Svc, request: Request) -> NewKeyOut:
+    """A new API key. The key is in this response only: vostro keeps just its hash."""
+    require(who, Role.OPERATOR)
+    role = Role(body.role)
+    if body.bic is not None:
+        visible(svc, who, body.bic)
+    try:
+        key, info = await svc.writer.run(
+            lambda p: svc.keys.create(
+                role,
+                body.bic,
+                body.label,
+                actor=who.name,
+                origin=request.client.host if request.client else None,
+            )
+        )
+    except KeyRefused as refused:
+        raise Problem(422, "bad-key-request", "Key not created", str(refused)) from None
+    return NewKeyOut(key=key, **key_out(info).model_dump())
+
+
+@router.get("/keys", tags=["keys"])
+def list_keys(who: Who, svc: Svc) -> list[KeyOut]:
+    """API keys (never the keys themselves); a participant sees its own."""
+    return [
+        key_out(k) for k in svc.keys.all() if who.role is not Role.PARTICIPANT or k.bic == who.bic
+    ]
+
+
+def _own_key(svc: Service, who: Principal, key_id: str) -> KeyInfo:
+    info = svc.keys.get(key_id) if len(key_id) <= 16 else None
+    if info is None or (who.role is Role.PARTICIPANT and info.bic != who.bic):
+        raise not_found(f"API key {key_id}")
+    if who.role is Role.AUDITOR:
+        raise Problem(403, "forbidden", "Not allowed", "the auditor role may not do this")
+    return info
+
+
+@router.post("/keys/{key_id}/revoke", tags=["keys"])
+async def revoke_key(key_id: str, who: Who, svc: Svc, request: Request) -> KeyOut:
+    """Revoke a key at once (a participant may revoke its own)."""
+    _own_key(svc, who, key_id)
+    where = request.client.host if request.client else None
+    info = await svc.writer.run(lambda p: svc.keys.revoke(key_id, actor=who.name, origin=where))
+    return key_out(info)
+
+
+@router.post("/keys/{key_id}/rotate", status_code=201, tags=["keys"])
+async def rotate_key(key_id: str, who: Who, svc: Svc, request: Request) -> NewKeyOut:
+    """A successor key with the same role; the old key stops working at once."""
+    _own_key(svc, who, key_id)
+    where = request.client.host if request.client else None
+    try:
+        key, info = await svc.writer.run(
+            lambda p: svc.keys.rotate(key_id, actor=who.name, origin=where)
+        )
+    except KeyRefused as refused:
+        raise Problem(409, "key-revoked", "Key already revoked", str(refused)) from None
+    return NewKeyOut(key=key, **key_out(info).model_dump())
+
+
+# ---------------------------------------------------------------------- audit
+@router.get("/audit", tags=["audit"])
+def audit_log(
+    who: Who,
+    svc: Svc,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    before: Annotated[int | None, Query(ge=0, description="id of the last entry seen")] = None,
+) -> list[AuditOut]:
+    """Every write: who, what, to what, when and from where, newest first."""
+    require(who, Role.OPERATOR, Role.AUDITOR)
+    return [AuditOut(**e) for e in queries.audit_entries(svc.engine, limit=limit, before=before)]

@@ -1,0 +1,200 @@
+"""The dashboard (`/`), its data (`/v1/dashboard`), health, readiness and metrics."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Depends, Response
+from fastapi.responses import FileResponse
+
+from vostro.money import currency
+from vostro.participants.model import AccountKind
+from vostro.service import queries
+from vostro.service.app import Service, principal, service_of
+from vostro.service.auth import Principal, Role
+from vostro.service.routes_admin import _book, report_out
+from vostro.service.routes_core import payment_out
+from vostro.service.schemas import Health
+
+router = APIRouter()
+Who = Annotated[Principal, Depends(principal)]
+Svc = Annotated[Service, Depends(service_of)]
+STATIC = Path(__file__).parent / "static"
+KINDS = (AccountKind.SETTLEMENT, AccountKind.VOSTRO, AccountKind.INVESTMENT, AccountKind.FEE)
+
+
+@router.get("/", include_in_schema=False)
+def dashboard() -> FileResponse:
+    return FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-cache"})
+
+
+@router.get("/static/{name}", include_in_schema=False)
+def static(name: str) -> FileResponse:
+    path = (STATIC / name).resolve()
+    if path.parent != STATIC.resolve() or not path.is_file():
+        from vostro.service.problems import not_found
+
+        raise not_found(f"file {name}")
+    return FileResponse(path, headers={"Cache-Control": "no-cache"})
+
+
+@router.get("/healthz", tags=["operations"])
+def healthz() -> Health:
+    """The process is up."""
+    return Health(status="ok")
+
+
+@router.get("/readyz", tags=["operations"], responses={503: {"model": Health}})
+def readyz(svc: Svc, response: Response) -> Health:
+    """Ready for traffic: the database answers and the writer is running."""
+    try:
+        with svc.engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+    except Exception as error:
+        response.status_code = 503
+        return Health(status="unavailable", detail=f"database: {error}")
+    if not svc.writer.alive:
+        response.status_code = 503
+        return Health(status="unavailable", detail=f"writer stopped: {svc.writer.stopped}")
+    return Health(status="ready")
+
+
+@router.get(
+    "/metrics",
+    tags=["operations"],
+    responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
+    response_class=Response,
+)
+def metrics(svc: Svc) -> Response:
+    """Prometheus metrics: payments by state, queue depth, writer rounds, HTTP latency."""
+    return Response(svc.metrics.exposition(), media_type="text/plain; version=0.0.4")
+
+
+@router.get("/v1/dashboard", tags=["reports"])
+def dashboard_data(who: Who, svc: Svc) -> dict[str, Any]:
+    """Everything the dashboard shows, in one read (a participant: only itself)."""
+    mine = who.bic if who.role is Role.PARTICIPANT else None
+    registry = svc.platform.registry
+    people = [p for p in registry.all() if who.sees(p.bic)]
+    ids = [
+        (p, kind, code, p.account(kind, code))
+        for p in people
+        for code in p.currencies
+        for kind in KINDS
+    ]
+    found = {a.id: a for a in svc.platform.store.get_accounts([i for *_, i in ids])}
+    balances: list[dict[str, Any]] = []
+    for p, kind, code, account_id in ids:
+        a = found.get(account_id)
+        if a is None or (kind is AccountKind.FEE and not a.credits_posted):
+            continue
+        balances.append(
+            {
+                "bic": p.bic,
+                "kind": kind.name.lower(),
+                "currency": code,
+                "balance_minor": a.credits_posted - a.debits_posted,
+                "pending_minor": a.debits_pending,
+            }
+        )
+    book = _book(svc)
+    segments = [
+        {
+            "segment": t.key,
+            "currency": t.currency,
+            "payments": t.count,
+            "value_minor": t.value_minor,
+            "value_usd": queries.usd_value(
+                book, t.value_minor, t.currency, currency(t.currency).exponent
+            ),
+        }
+        for t in queries.totals_by_segment(svc.engine, mine)
+    ]
+    days = [
+        {
+            "day": d,
+            "currency": code,
+            "payments": n,
+            "value_minor": v,
+            "value_usd": queries.usd_value(book, v, code, currency(code).exponent),
+        }
+        for d, code, n, v in queries.daily_values(svc.engine, mine)
+    ]
+    queue = svc.platform.payments.queue.entries(None, mine, limit=10_000)
+    depth: dict[str, int] = {}
+    for entry in queue:
+        depth[entry.currency] = depth.get(entry.currency, 0) + 1
+    operator_view = who.role is not Role.PARTICIPANT
+    reports = svc.platform.settlement.reports(200) if operator_view else []
+    saved: dict[str, dict[str, int]] = {}
+    for r in reports:
+        s = saved.setdefault(r.currency, {"gross_minor": 0, "net_minor": 0, "saved_minor": 0})
+        s["gross_minor"] += r.gross_minor
+        s["net_minor"] += r.net_minor
+        s["saved_minor"] += r.saved_minor
+    latest_vostro: dict[str, Any] = {}
+    for d in svc.platform.treasury.report(mine):
+        latest_vostro[d.bic] = d
+    recent = queries.payment_rows(
+        svc.engine, [u for u, _ in queries.payment_uetrs(svc.engine, mine, limit=20)]
+    )
+    return {
+        "role": str(who.role),
+        "bic": who.bic,
+        "generated_at": time.time_ns(),
+        "participants": [
+            {
+                "bic": p.bic,
+                "name": p.name,
+                "country": p.country,
+                "status": str(p.status),
+                "roles": sorted(str(r) for r in p.roles),
+            }
+            for p in people
+        ],
+        "balances": balances,
+        "payments_by_state": queries.payments_by_state(svc.engine, mine),
+        "queue_depth": depth,
+        "windows": [
+            {
+                "id": w.id,
+                "currency": w.currency,
+                "state": str(w.state),
+                "opened_at": w.opened_at,
+                "closed_at": w.closed_at,
+                "settled_at": w.settled_at,
+            }
+            for w in (svc.platform.payments.windows.all(10) if operator_view else [])
+        ],
+        "settlement_runs": [report_out(r).model_dump() for r in reports[:10]],
+        "liquidity_saved": saved,
+        "vostro": [
+            {
+                "bic": d.bic,
+                "day": d.day.isoformat(),
+                "vostro_minor": d.vostro_minor,
+                "invested_minor": d.invested_minor,
+                "interest_minor": d.interest_minor,
+            }
+            for d in latest_vostro.values()
+        ],
+        "segments": segments,
+        "days": days,
+        "target_usd_2030": 100_000_000_000,
+        "baseline_usd_fy2025": 68_700_000_000,
+        "recent_payments": [payment_out(r, events=False).model_dump() for r in recent],
+        "holds": _holds(svc) if operator_view else [],
+    }
+
+
+def _holds(svc: Service) -> list[dict[str, Any]]:
+    compliance = getattr(svc.platform, "compliance", None)
+    if compliance is None:
+        return []
+    holds: list[dict[str, Any]] = []
+    for h in compliance.holds():
+        holds.append(h if isinstance(h, dict) else getattr(h, "__dict__", {"hold": str(h)}))
+    return holds

@@ -1,0 +1,280 @@
+"""The API's request and response bodies. Money is always an integer number of minor units
+(`*_minor`), with the formatted amount beside it for people; never a float."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+Bic = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Z0-9]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?$"),
+    Field(description="BIC (ISO 9362), 8 or 11 characters", examples=["SBININBB"]),
+]
+CurrencyCode = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Z]{3}$"),
+    Field(description="ISO 4217 code", examples=["INR"]),
+]
+Minor = Annotated[
+    int,
+    Field(gt=0, le=2**63 - 1, description="Amount in minor units (paise, kopecks)"),
+]
+Uetr = Annotated[
+    str,
+    StringConstraints(
+        pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"
+    ),
+    Field(description="Unique end-to-end transaction reference (UUID v4, lower case)"),
+]
+Text35 = Annotated[str, StringConstraints(min_length=1, max_length=35)]
+Name = Annotated[str, StringConstraints(max_length=140)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# ------------------------------------------------------------------ participants
+class ParticipantIn(Strict):
+    bic: Bic
+    name: Annotated[str, StringConstraints(min_length=1, max_length=140)]
+    roles: list[Literal["bank", "mto", "fx_provider"]] = Field(min_length=1)
+    currencies: list[CurrencyCode] = Field(min_length=1, max_length=8)
+    correspondent_bic: Bic | None = None
+
+
+class ParticipantOut(BaseModel):
+    bic: str
+    name: str
+    country: str
+    roles: list[str]
+    currencies: list[str]
+    correspondent_bic: str | None
+    status: str
+
+
+class StatusChange(Strict):
+    reason: Annotated[str, StringConstraints(min_length=1, max_length=500)]
+
+
+class FundsIn(Strict):
+    currency: CurrencyCode
+    amount_minor: Minor
+    transfer_id: Annotated[int, Field(gt=0, lt=2**128)] | None = Field(
+        None, description="Client id of the funding transfer (retry-safe); generated if absent"
+    )
+
+
+class FundsOut(BaseModel):
+    bic: str
+    currency: str
+    amount_minor: int
+    result: str
+    transfer_id: str
+    balance_minor: int
+
+
+class AccountOut(BaseModel):
+    account_id: str
+    kind: str
+    currency: str
+    debits_posted_minor: int
+    credits_posted_minor: int
+    debits_pending_minor: int
+    credits_pending_minor: int
+    balance_minor: int
+    available_minor: int
+    balance: str
+
+
+class StatementLine(BaseModel):
+    transfer_id: str
+    timestamp: int
+    debit_minor: int
+    credit_minor: int
+    balance_minor: int
+    code: int
+    counterparty_account: str
+    payment_uetr: str | None
+
+
+class StatementOut(BaseModel):
+    bic: str
+    account_id: str
+    currency: str
+    lines: list[StatementLine]
+
+
+# ------------------------------------------------------------------------ FX
+class QuoteIn(Strict):
+    provider: Bic
+    source_currency: CurrencyCode
+    target_currency: CurrencyCode
+    source_amount_minor: Minor
+    payer: Bic | None = Field(None, description="Who will pay; a participant key quotes for itself")
+
+
+class QuoteOut(BaseModel):
+    id: str
+    provider: str
+    requested_by: str
+    source_currency: str
+    target_currency: str
+    source_amount_minor: int
+    target_amount_minor: int
+    rate: str
+    reference_rate: str
+    spread_bps: int
+    margin_minor: int
+    expires_at: str
+    used_by: str | None = None
+
+
+# ------------------------------------------------------------------ payments
+class PaymentIn(Strict):
+    uetr: Uetr | None = Field(None, description="Generated if absent; send one to retry safely")
+    end_to_end_id: Text35
+    debtor_agent: Bic | None = Field(None, description="The paying bank; defaults to the caller")
+    creditor_agent: Bic
+    amount_minor: Minor
+    currency: CurrencyCode
+    target_currency: CurrencyCode | None = None
+    quote_id: Annotated[str, StringConstraints(max_length=64)] | None = None
+    flow: Literal["trade", "remittance", "transfer"] = "trade"
+    debtor_name: Name = ""
+    creditor_name: Name = ""
+    purpose: Annotated[str, StringConstraints(pattern=r"^[A-Z]{4}$")] | None = None
+    remittance_info: Annotated[str, StringConstraints(max_length=140)] | None = None
+    urgent: bool = False
+    segment: Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]{1,64}$")] | None = Field(
+        None, description="Corridor segment for the totals, e.g. crude_oil or remittances"
+    )
+
+
+class EventOut(BaseModel):
+    at: int
+    state: str
+    reason_code: str | None
+    reason: str | None
+
+
+class PaymentOut(BaseModel):
+    uetr: str
+    end_to_end_id: str
+    state: str
+    debtor_agent: str
+    creditor_agent: str
+    flow: str
+    source_currency: str
+    source_amount_minor: int
+    target_currency: str
+    target_amount_minor: int
+    fee_minor: int
+    fx_margin_minor: int
+    cost_minor: int
+    cost_bps: str
+    quote_id: str | None
+    fx_provider: str | None
+    rate: str | None
+    reason_code: str | None
+    reason: str | None
+    original_uetr: str | None
+    debtor_name: str
+    creditor_name: str
+    events: list[EventOut] | None = None
+
+
+class PriorityIn(Strict):
+    priority: Literal["urgent", "normal"]
+
+
+class ReturnIn(Strict):
+    reason: Annotated[str, StringConstraints(min_length=1, max_length=500)]
+    return_uetr: Uetr | None = None
+
+
+class QueueEntryOut(BaseModel):
+    uetr: str
+    payer: str
+    currency: str
+    priority: str
+    queued_at: int
+    deadline: int
+
+
+# ------------------------------------------------------------------ settlement
+class LsmIn(Strict):
+    currency: CurrencyCode
+    optimal: bool = False
+
+
+class ReportOut(BaseModel):
+    kind: str
+    currency: str
+    gross_minor: int
+    net_minor: int
+    saved_minor: int
+    saved_pct: str
+    settled: int
+    still_queued: int
+    rejected: int
+    mean_queue_s: float
+    p95_queue_s: float
+    window_id: int | None
+    optimal: bool
+    notes: list[str]
+
+
+class WindowOut(BaseModel):
+    id: int
+    currency: str
+    state: str
+    opened_at: int
+    closed_at: int | None
+    settled_at: int | None
+
+
+class VostroDayOut(BaseModel):
+    bic: str
+    day: str
+    vostro_minor: int
+    invested_minor: int
+    interest_minor: int
+
+
+# ---------------------------------------------------------------------- keys
+class KeyIn(Strict):
+    role: Literal["operator", "participant", "auditor"]
+    bic: Bic | None = None
+    label: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+
+
+class KeyOut(BaseModel):
+    key_id: str
+    role: str
+    bic: str | None
+    label: str
+    created_at: int
+    created_by: str
+    revoked_at: int | None
+
+
+class NewKeyOut(KeyOut):
+    key: str = Field(description="The API key itself: shown this once, never stored")
+
+
+class AuditOut(BaseModel):
+    id: int
+    at: int
+    actor: str
+    action: str
+    subject: str
+    origin: str | None
+    detail: dict[str, object]
+
+
+class Health(BaseModel):
+    status: str
+    detail: str | None = None
