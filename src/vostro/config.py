@@ -14,6 +14,13 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from vostro.errors import ConfigurationError
 
 DEFAULT_DATABASE_URL = "sqlite:///vostro.db"
+HIT_THRESHOLD = 88.0  # as `compliance.lists.HIT_THRESHOLD`; a test keeps the two equal
+# A hold must be decided before the ledger's own reservation timeout (24 h,
+# `payments.service.RESERVATION_TIMEOUT_S`) releases the held funds under the operator.
+HOLD_DEADLINE_MAX_S = 86_400
+# 23 h: an hour's margin before that timeout, so the operator's decision (or the expiry's
+# rejection) always finds the reservation still there.
+HOLD_DEADLINE_S = 23 * 3600
 SUPPORTED_URL_PREFIXES = ("sqlite:///", "postgresql+psycopg://")
 
 
@@ -27,6 +34,30 @@ class Settings(BaseSettings):
     data_dir: Path = Path(__file__).resolve().parents[3] / "shared" / "data"
     # The official ISO 20022 schemas; never copied into the repository.
     iso20022_xsd_dir: Path = Path(__file__).resolve().parents[3] / "shared" / "iso20022" / "xsd"
+
+    # Sanctions screening: the score (0-100) at which a name match holds a payment, and how long
+    # a held payment waits for an operator's decision before it is rejected.
+    screening_threshold: float = HIT_THRESHOLD
+    hold_deadline_s: int = HOLD_DEADLINE_S
+
+    @field_validator("screening_threshold")
+    @classmethod
+    def _threshold_in_range(cls, value: float) -> float:
+        if not 0 < value <= 100:
+            raise ConfigurationError(
+                f"VOSTRO_SCREENING_THRESHOLD is a score above 0 and at most 100, not {value}"
+            )
+        return value
+
+    @field_validator("hold_deadline_s")
+    @classmethod
+    def _deadline_in_range(cls, value: int) -> int:
+        if not 0 < value <= HOLD_DEADLINE_MAX_S:
+            raise ConfigurationError(
+                f"VOSTRO_HOLD_DEADLINE_S must be 1..{HOLD_DEADLINE_MAX_S} seconds (the ledger "
+                f"releases a reservation after 24 h), not {value}"
+            )
+        return value
 
     @field_validator("database_url")
     @classmethod

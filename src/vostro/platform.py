@@ -1,4 +1,5 @@
-"""The platform assembled: store, ledger writer, registry, FX desk, payments and treasury.
+"""The platform assembled: store, ledger writer, registry, FX desk, payments, treasury, settlement
+and compliance (screening lists, holds, limits).
 
 Entrypoints (the command line now, the HTTP service later) open one `Platform` and use its parts;
 nothing else wires them together.
@@ -12,6 +13,8 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Self
 
+from vostro.compliance.decisions import Compliance
+from vostro.config import Settings
 from vostro.fx.desk import FxDesk
 from vostro.ledger.writer import Ledger
 from vostro.participants.registry import Registry
@@ -30,14 +33,26 @@ class Platform:
     payments: PaymentService
     treasury: VostroTreasury
     settlement: Settlement
+    compliance: Compliance
 
     @classmethod
-    def open(cls, url: str, *, clock: Callable[[], int] = time.time_ns) -> Platform:
+    def open(
+        cls,
+        url: str,
+        *,
+        clock: Callable[[], int] = time.time_ns,
+        settings: Settings | None = None,
+    ) -> Platform:
+        """Open the platform on a database. `settings` supplies the screening threshold and hold
+        deadline (default: read from the environment now)."""
+        settings = settings or Settings(database_url=url)
         store = open_store(url)
         ledger = Ledger(store, clock=clock)
         registry = Registry(ledger)
         desk = FxDesk(store.engine)
         payments = PaymentService(ledger, registry, desk, clock=clock)
+        # Screens every payment against the stored lists (parsed on first use), once any is loaded.
+        compliance = Compliance.from_settings(payments, registry, settings)
         return cls(
             store,
             ledger,
@@ -46,6 +61,7 @@ class Platform:
             payments,
             VostroTreasury(ledger, registry),
             Settlement(payments),
+            compliance,
         )
 
     def fund(self, bic: str, amount_minor: int, code: str, *, transfer_id: int, actor: str) -> str:

@@ -3,11 +3,15 @@
     received → validated → screened → [quoted] → reserved → settled → (returned)
                                    └→ queued → (reserved →) settled       RTGS, payer short of funds
                                    └→ clearing → settled                  deferred net settlement
+                        a sanctions hit:   reserved → held → settled     funds reserved under review
+                                 screened → held → reserved | queued | clearing   (see service.py)
         any state before settled → rejected
 
-`quoted` is passed only by cross-currency payments. A same-currency payment its payer cannot fund
-waits `queued` (RTGS with a liquidity-saving mechanism); one whose payer settles the currency on a
-deferred net basis is `clearing` in a settlement window until the window settles.
+`quoted` is passed only by cross-currency payments. `held` waits for an operator's decision on a
+sanctions screening hit: released, the payment goes on; rejected, it ends `rejected` (RR04). A
+same-currency payment its payer cannot fund waits `queued` (RTGS with a liquidity-saving
+mechanism); one whose payer settles the currency on a deferred net basis is `clearing` in a
+settlement window until the window settles.
 
 Every transition is stored with its time and reason; a payment is traced end to end by its UETR.
 A rejection carries an ISO 20022 external status reason code (ExternalStatusReason1Code) and a
@@ -30,6 +34,7 @@ class State(StrEnum):
     QUEUED = "queued"
     CLEARING = "clearing"
     RESERVED = "reserved"
+    HELD = "held"
     SETTLED = "settled"
     REJECTED = "rejected"
     RETURNED = "returned"
@@ -39,12 +44,17 @@ TRANSITIONS: dict[State, frozenset[State]] = {
     State.RECEIVED: frozenset({State.VALIDATED, State.REJECTED}),
     State.VALIDATED: frozenset({State.SCREENED, State.REJECTED}),
     State.SCREENED: frozenset(
-        {State.QUOTED, State.RESERVED, State.QUEUED, State.CLEARING, State.REJECTED}
+        {State.QUOTED, State.RESERVED, State.QUEUED, State.CLEARING, State.HELD, State.REJECTED}
     ),
     State.QUOTED: frozenset({State.RESERVED, State.REJECTED}),
     State.QUEUED: frozenset({State.RESERVED, State.SETTLED, State.REJECTED}),
     State.CLEARING: frozenset({State.SETTLED, State.REJECTED}),
-    State.RESERVED: frozenset({State.SETTLED, State.REJECTED}),
+    State.RESERVED: frozenset({State.SETTLED, State.HELD, State.REJECTED}),
+    # Released with its funds reserved it settles; released without (a payment that would have
+    # queued, or a deferred net one) it goes where it would have gone unscreened.
+    State.HELD: frozenset(
+        {State.SETTLED, State.RESERVED, State.QUEUED, State.CLEARING, State.REJECTED}
+    ),
     State.SETTLED: frozenset({State.RETURNED}),
     State.REJECTED: frozenset(),
     State.RETURNED: frozenset(),
@@ -59,7 +69,11 @@ class Reason(StrEnum):
     CLOSED_ACCOUNT = "AC04"
     BLOCKED_ACCOUNT = "AC06"  # suspended participant
     NOT_ALLOWED_CURRENCY = "AM03"
-    NOT_ALLOWED_AMOUNT = "AM02"  # over a net debit cap or a bilateral limit
+    NOT_ALLOWED_AMOUNT = "AM02"  # over a net debit cap, a bilateral limit or a per-payment max
+    # Over the payer's daily limit: each payment may be allowed on its own, but the day's total
+    # exceeds what the operator agreed with the participant ("AmountExceedsAgreedLimit"), which is
+    # a different thing to fix (wait for tomorrow, or ask for a higher cap) than AM02.
+    EXCEEDS_AGREED_LIMIT = "AM14"
     INSUFFICIENT_FUNDS = "AM04"
     DUPLICATION = "AM05"
     WRONG_AMOUNT = "AM09"  # not the amount agreed (e.g. in the FX quote)
@@ -148,3 +162,24 @@ class PaymentRejected(VostroError):
         super().__init__(f"{code}: {reason}")
         self.code = code
         self.reason = reason
+
+
+class HoldStatus(StrEnum):
+    HELD = "held"  # waiting for an operator
+    RELEASED = "released"
+    REJECTED = "rejected"
+    EXPIRED = "expired"  # not decided by its deadline, so rejected
+
+
+@dataclass(frozen=True, slots=True)
+class Hold:
+    """A payment held on a screening hit, and the decision on it."""
+
+    uetr: str
+    held_at: int  # ns
+    deadline_at: int  # ns
+    reserved: bool  # its funds are reserved in the ledger
+    status: HoldStatus
+    decided_at: int | None = None
+    decided_by: str | None = None
+    decision_reason: str | None = None

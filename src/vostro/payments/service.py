@@ -12,6 +12,27 @@ linked chain of transfers whose ids derive from the payment's id, so every step 
 
 Both FX legs are in one chain, so they settle together or not at all: an FX provider short of the
 target currency fails the chain and nothing moves (payment-versus-payment).
+
+**Limits** (`compliance.limits`) are checked at validation: over a per-payment maximum is AM02,
+over a daily limit AM14; the payment is rejected before anything is reserved.
+
+**Sanctions holds.** When screening finds a hit the payment is `held` for an operator instead of
+settling, and where it is held depends on where it would have gone:
+
+* an RTGS payment its payer can fund, and every cross-currency payment: the legs are reserved as
+  usual (both FX legs, PvP), then `held` instead of settled, so the money is there when it is
+  released (→ settled) and goes back when it is rejected (→ voided, rejected RR04);
+* an RTGS payment its payer cannot fund yet: `held` with nothing reserved and *not* queued, since
+  the queue's retries and the LSM settle queued payments without asking anyone; released, it goes
+  on as if unscreened (reserved and settled, or queued);
+* a deferred-net payment: `held` before it joins a settlement window (a window's payments are
+  netted and settled together; a held one must not be among them); released, it joins the window
+  then open, within the net debit cap as it stands then.
+
+A held payment not decided by its deadline (`hold_deadline_s`, shorter than the ledger's 24 h
+reservation timeout, so the reservation is always still there) is rejected by `expire_holds`.
+Every hold and every decision is written with the payment's history and to the audit log, in one
+transaction.
 """
 
 from __future__ import annotations
@@ -21,6 +42,11 @@ import secrets
 import time
 from collections.abc import Callable
 
+import sqlalchemy as sa
+
+from vostro import audit
+from vostro.compliance.limits import ALL, Limits, day_bounds
+from vostro.config import HOLD_DEADLINE_MAX_S, HOLD_DEADLINE_S
 from vostro.fx.desk import FxDesk
 from vostro.fx.errors import FxError, QuoteExpired
 from vostro.ledger.types import (
@@ -31,12 +57,14 @@ from vostro.ledger.types import (
     linked_chain,
 )
 from vostro.ledger.writer import Ledger
-from vostro.money import currency
+from vostro.money import currency, format_amount
 from vostro.participants.model import AccountKind, Participant, Purpose
 from vostro.participants.registry import Registry
 from vostro.payments.fees import all_in_cost
 from vostro.payments.model import (
     TRANSITIONS,
+    Hold,
+    HoldStatus,
     InvalidTransition,
     Payment,
     PaymentRejected,
@@ -44,8 +72,8 @@ from vostro.payments.model import (
     Reason,
     State,
 )
-from vostro.payments.repository import PaymentRepository
-from vostro.payments.screening import Decision, NoScreening, Screener
+from vostro.payments.repository import Also, PaymentRepository
+from vostro.payments.screening import Decision, NoScreening, Screener, ScreeningResult
 from vostro.settlement.queue import PaymentQueue, Priority, QueueEntry
 from vostro.settlement.rules import Mode, SettlementRules
 from vostro.settlement.windows import WindowPayment, Windows
@@ -61,6 +89,7 @@ POST_BASE, VOID_BASE, RETURN_BASE = 0x10, 0x20, 0x30
 RESERVATION_TIMEOUT_S = 86_400  # a reservation not settled within a day is released by the ledger
 QUEUE_DEADLINE_S = 4 * 3600  # a queued payment still unfunded after four hours is rejected
 RETRY_ATTEMPTS_MAX = 2_000  # queued payments tried per arrival of liquidity (bounds the cascade)
+assert HOLD_DEADLINE_MAX_S == RESERVATION_TIMEOUT_S, "a hold must end before its reservation"
 
 
 # (leg number, debit account, credit account, amount, currency, purpose)
@@ -100,7 +129,9 @@ class PaymentService:
         self.rules = SettlementRules(ledger.store.engine)
         self.queue = PaymentQueue(ledger.store.engine)
         self.windows = Windows(ledger.store.engine)
+        self.limits = Limits(ledger.store.engine, clock)
         self.queue_deadline_s = QUEUE_DEADLINE_S
+        self.hold_deadline_s = HOLD_DEADLINE_S
 
     # ------------------------------------------------------------------ submit
     def submit(self, request: PaymentRequest, *, urgent: bool = False) -> Payment:
@@ -137,27 +168,47 @@ class PaymentService:
         try:
             if payment.state is State.RECEIVED:
                 self._validate(payment)
+            hold = None
             if payment.state is State.VALIDATED:
-                self._screen(payment)
-            if payment.state is State.SCREENED:
-                self._price(payment)
-                if self._deferred_net(payment):
-                    self._clear(payment)
-                    return payment
-            if payment.state in (State.SCREENED, State.QUOTED):
-                try:
-                    self._reserve(payment)
-                except Shortfall as short:
-                    if payment.cross_currency:  # PvP at a quoted rate: no waiting
-                        raise
-                    self._enqueue(payment, priority, short.reason)
-                    return payment
-            if payment.state is State.RESERVED:
-                self._settle(payment)
-                self.retry_queue(payment.creditor_agent, payment.target_currency)
+                hold = self._screen(payment)
+            if hold is None:  # resumed after screening: what did it decide?
+                hold = payment.state in (
+                    State.SCREENED,
+                    State.QUOTED,
+                    State.RESERVED,
+                ) and self.repo.held_by_screening(payment.uetr)
+            self._proceed(payment, priority, hold=hold)
         except PaymentRejected as rejection:
             self._reject(payment, rejection.code, rejection.reason)
         return payment
+
+    def _proceed(self, payment: Payment, priority: Priority, *, hold: bool) -> None:
+        """From screened (or held, once released) to settled, queued, clearing or held."""
+        if payment.state is State.SCREENED:
+            self._price(payment)
+        if payment.state in (State.SCREENED, State.HELD) and self._deferred_net(payment):
+            if hold:
+                self._hold(payment, reserved=False, why="before it joins a settlement window")
+            else:
+                self._clear(payment)
+            return
+        if payment.state in (State.SCREENED, State.QUOTED, State.HELD):
+            try:
+                self._reserve(payment)
+            except Shortfall as short:
+                if payment.cross_currency:  # PvP at a quoted rate: no waiting
+                    raise
+                if hold:
+                    self._hold(payment, reserved=False, why=f"not queued: {short.reason}")
+                else:
+                    self._enqueue(payment, priority, short.reason)
+                return
+        if payment.state is State.RESERVED:
+            if hold:
+                self._hold(payment, reserved=True, why="its funds are reserved")
+                return
+            self._settle(payment)
+            self.retry_queue(payment.creditor_agent, payment.target_currency)
 
     # ------------------------------------------------------------------ steps
     def _validate(self, p: Payment) -> None:
@@ -180,7 +231,37 @@ class PaymentService:
             raise PaymentRejected(
                 Reason.NOT_SPECIFIED, "a cross-currency payment must name an FX quote"
             )
-        self._move(p, State.VALIDATED, "participants, currencies and amount are valid")
+        within = self._check_limits(p)
+        self._move(p, State.VALIDATED, "participants, currencies and amount are valid" + within)
+
+    def _check_limits(self, p: Payment) -> str:
+        """Refuse a payment over a limit that applies to it; says which limits it is within."""
+        limits = self.limits.applicable(p.debtor_agent, p.flow, p.source_currency)
+        code, amount = p.source_currency, p.source_amount_minor
+        for limit in limits:
+            cap = limit.per_payment_max_minor
+            if cap is not None and amount > cap:
+                raise PaymentRejected(
+                    Reason.NOT_ALLOWED_AMOUNT,
+                    f"{format_amount(amount, code)} is over the per-payment maximum of "
+                    f"{format_amount(cap, code)} for {limit.scope}",
+                )
+            cap = limit.per_day_max_minor
+            if cap is not None:
+                since, until = day_bounds(self.clock())
+                flow = None if limit.flow == ALL else limit.flow
+                total = self.repo.accepted_total(
+                    p.debtor_agent, code, since, until, flow=flow, excluding=p.uetr
+                )
+                if total + amount > cap:
+                    raise PaymentRejected(
+                        Reason.EXCEEDS_AGREED_LIMIT,
+                        f"it would take today's total (UTC) for {limit.scope} to "
+                        f"{format_amount(total + amount, code)}, over the daily limit of "
+                        f"{format_amount(cap, code)} ({format_amount(total, code)} already "
+                        "accepted)",
+                    )
+        return f"; within {len(limits)} limits" if limits else ""
 
     def _participant(self, bic: str, who: str) -> Participant:
         participant = self.registry.find(bic)
@@ -193,11 +274,74 @@ class PaymentService:
             )
         return participant
 
-    def _screen(self, p: Payment) -> None:
+    def _screen(self, p: Payment) -> bool:
+        """Screen the payment's parties; True when it must be held."""
         result = self.screener.screen(p)
+        record = self._screening_record(p, result)
         if result.decision is Decision.REJECT:
-            raise PaymentRejected(Reason.REGULATORY, result.reason)
-        self._move(p, State.SCREENED, result.reason)
+            self._reject(p, Reason.REGULATORY, result.reason, also=record)
+            return False
+        self._move(p, State.SCREENED, result.reason, also=record)
+        return result.decision is Decision.HOLD
+
+    def _screening_record(self, p: Payment, result: ScreeningResult) -> Also | None:
+        if not result.screened:
+            return None
+        at = self.clock()
+        return lambda conn: self.repo.add_screening(conn, p.uetr, at, result)
+
+    # ------------------------------------------------------------ sanctions holds
+    def _hold(self, p: Payment, *, reserved: bool, why: str) -> None:
+        now = self.clock()
+        hold = Hold(
+            p.uetr, now, now + self.hold_deadline_s * 1_000_000_000, reserved, HoldStatus.HELD
+        )
+        reason = (
+            f"held for an operator's decision on a sanctions screening hit, {why}; "
+            f"rejected if not decided within {self.hold_deadline_s} s"
+        )
+
+        def record(conn: sa.Connection) -> None:
+            self.repo.add_hold(conn, hold)
+            audit.record(
+                conn, "screening", "payment.held", p.uetr, reason=reason, reserved=reserved
+            )
+
+        self._move(p, State.HELD, reason, also=record)
+
+    def held(self, uetr: str) -> tuple[Payment, Hold]:
+        """A payment waiting for a decision, and its hold; `PaymentRejected` if it is not one."""
+        p = self.repo.get(uetr)
+        hold = self.repo.hold(uetr)
+        if p is None:
+            raise PaymentRejected(Reason.NOT_SPECIFIED, f"no payment has UETR {uetr}")
+        if p.state is not State.HELD or hold is None:
+            raise PaymentRejected(Reason.NOT_SPECIFIED, f"payment {uetr} is {p.state}, not held")
+        return p, hold
+
+    def release_held(self, uetr: str, note: str, also: Also) -> Payment:
+        """Let a held payment go on: `also` records the decision (with the history's event
+        `note`, in one transaction); then it settles, or goes where it would have gone."""
+        p, hold = self.held(uetr)
+        if hold.status is HoldStatus.HELD:
+            self.repo.note(p, note, also)
+        # else: released before, and stopped before it moved on (a crash): go on now
+        try:
+            if hold.reserved:
+                self._settle(p, f"released and settled gross: {note}")
+                self.retry_queue(p.creditor_agent, p.target_currency)
+            else:
+                self._proceed(p, Priority.NORMAL, hold=False)
+        except PaymentRejected as rejection:
+            self._reject(p, rejection.code, rejection.reason)
+        return p
+
+    def reject_held(self, uetr: str, code: Reason, reason: str, also: Also) -> Payment:
+        """End a held payment: its reservation is voided and it is rejected, with `also`
+        recording the decision in the same transaction as the rejection."""
+        p, _ = self.held(uetr)
+        self._reject(p, code, reason, also=also)
+        return p
 
     def _price(self, p: Payment) -> None:
         """Claim the FX quote (cross-currency), then work out the fee and the all-in cost."""
@@ -335,13 +479,15 @@ class PaymentService:
             return PaymentRejected(Reason.CLOSED_ACCOUNT, f"an account of {party} is closed")
         return PaymentRejected(Reason.NOT_SPECIFIED, f"the ledger refused the transfer: {result}")
 
-    def _settle(self, p: Payment) -> None:
+    def _settle(
+        self, p: Payment, reason: str = "settled gross in real time: both sides final"
+    ) -> None:
         results = self._resolve_reservation(p, POST, POST_BASE)
         if any(r not in (R.OK, R.EXISTS) for r in results):
             raise PaymentRejected(
                 Reason.NOT_SPECIFIED, f"the reservation could not be settled: {results}"
             )
-        self._move(p, State.SETTLED, "settled gross in real time: both sides final")
+        self._move(p, State.SETTLED, reason)
 
     # ------------------------------------------------------------- RTGS queue
     def _enqueue(self, p: Payment, priority: Priority, reason: str) -> None:
@@ -466,12 +612,16 @@ class PaymentService:
             f"net debit now {debit} of cap {cap}",
         )
 
-    def _reject(self, p: Payment, code: Reason, reason: str) -> None:
-        if p.state is State.RESERVED:
+    def _reject(self, p: Payment, code: Reason, reason: str, also: Also | None = None) -> None:
+        if p.state is State.RESERVED or (p.state is State.HELD and self._reserved_on_hold(p)):
             self._release(p)
 
         p.reason_code, p.reason = code, reason
-        self._move(p, State.REJECTED, reason)
+        self._move(p, State.REJECTED, reason, also=also)
+
+    def _reserved_on_hold(self, p: Payment) -> bool:
+        hold = self.repo.hold(p.uetr)
+        return hold is not None and hold.reserved
 
     def _release(self, p: Payment) -> None:
         self._resolve_reservation(p, VOID, VOID_BASE)
@@ -557,11 +707,11 @@ class PaymentService:
         return back
 
     # ----------------------------------------------------------------- helpers
-    def _move(self, p: Payment, state: State, reason: str) -> None:
+    def _move(self, p: Payment, state: State, reason: str, also: Also | None = None) -> None:
         if state not in TRANSITIONS[p.state]:
             raise InvalidTransition(f"payment {p.uetr}: {p.state} → {state} is not allowed")
         p.state = state
-        self.repo.save(p, reason)
+        self.repo.save(p, reason, also)
 
     def get(self, uetr: str) -> Payment | None:
         return self.repo.get(uetr)
