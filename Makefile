@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/vostro demo
+	$(BIN)/vostro serve --demo
 
 test: $(STAMP)
 	$(BIN)/pytest -q

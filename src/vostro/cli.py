@@ -37,6 +37,10 @@ def _register_payment_commands() -> None:
     app.command()(cp.fund)
     app.command()(cp.defund)
     app.command()(cp.pay)
+    from vostro import cli_serve
+
+    app.command()(cli_serve.serve)
+    app.add_typer(cli_serve.key_app, name="key")
 
 
 _register_payment_commands()
