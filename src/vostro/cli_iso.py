@@ -95,6 +95,29 @@ def iso_import(
         raise typer.Exit(1)
 
 
+@iso_app.command("status")
+def iso_status(
+    uetr: str,
+    out: Annotated[Path | None, typer.Option(help="Write the pacs.002 here")] = None,
+    database_url: Annotated[str | None, typer.Option("--database-url")] = None,
+) -> None:
+    """Print the pacs.002 status report for one payment as it stands (RJCT with its reason code,
+    ACSC, ACCP or PDNG), validated against the schema."""
+    from vostro.iso20022.outbound import payment_status_report
+    from vostro.platform import Platform
+
+    settings = Settings()
+    with Platform.open(database_url or settings.database_url, settings=settings) as platform:
+        payment = platform.payments.get(uetr)
+    if payment is None:
+        err.print(f"[red]error:[/] no payment has UETR {uetr}")
+        raise typer.Exit(1)
+    report = payment_status_report(payment, settings.iso20022_xsd_dir)
+    if out is not None:
+        out.write_bytes(report)
+    print(report.decode())
+
+
 @iso_app.command("statement")
 def iso_statement(
     account: Annotated[str, typer.Argument(help="Account id (decimal), or BIC:CURRENCY")],

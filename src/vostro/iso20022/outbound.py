@@ -17,6 +17,7 @@ from pyiso20022.pacs.pacs_002_001_10 import pacs_002_001_10 as p002
 from xsdata.models.datatype import XmlDateTime
 
 from vostro.iso20022.xml import render
+from vostro.payments.model import Payment
 
 PACS002_NS = "urn:iso:std:iso:20022:tech:xsd:pacs.002.001.10"
 ADDITIONAL_INFO_CHARS_MAX = 105  # Max105Text
@@ -84,4 +85,45 @@ def _reason(code: str, text: str) -> p002.StatusReasonInformation12:
                 0, min(len(text), 2 * ADDITIONAL_INFO_CHARS_MAX), ADDITIONAL_INFO_CHARS_MAX
             )
         ],
+    )
+
+
+# A payment's state as a pacs.002 transaction status: settled (or later returned) ACSC; accepted
+# into a net settlement window ACCP; rejected RJCT; every state still in progress (queued for
+# liquidity, held for a sanctions review, reserved) PDNG.
+STATUS_OF_STATE = {
+    "settled": "ACSC",
+    "returned": "ACSC",
+    "clearing": "ACCP",
+    "rejected": "RJCT",
+}
+ORIGINAL_MESSAGE_UNKNOWN = "NOTPROVIDED"  # the original message id is not kept per payment
+
+
+def payment_status_report(
+    payment: Payment,
+    xsd_dir: Path,
+    *,
+    original_type: str = "pacs.008.001.08",
+    now: datetime | None = None,
+) -> bytes:
+    """The pacs.002.001.10 for one payment as it stands now, e.g. the RJCT (with its reason code
+    and sentence) of a payment rejected after its sanctions screening hit."""
+    status = STATUS_OF_STATE.get(str(payment.state), "PDNG")
+    rejected = status == "RJCT"
+    return status_report(
+        ORIGINAL_MESSAGE_UNKNOWN,
+        original_type,
+        [
+            TransactionStatus(
+                payment.uetr,
+                payment.end_to_end_id,
+                None,
+                status,
+                payment.reason_code if rejected else None,
+                payment.reason if rejected else None,
+            )
+        ],
+        xsd_dir,
+        now=now,
     )

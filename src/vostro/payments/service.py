@@ -165,6 +165,8 @@ class PaymentService:
         return self._resume(payment, Priority.URGENT if urgent else Priority.NORMAL)
 
     def _resume(self, payment: Payment, priority: Priority = Priority.NORMAL) -> Payment:
+        if payment.state is State.HELD:
+            return payment  # only an operator's decision moves it on
         try:
             if payment.state is State.RECEIVED:
                 self._validate(payment)
