@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 
+from vostro.errors import VostroError
+from vostro.fx.quotes import StandingRate, Tier
+from vostro.fx.rates import ReferenceRate
 from vostro.money import currency
+from vostro.payments.fees import FeeSchedule
+from vostro.platform import Platform
 from vostro.service import queries
 from vostro.service.app import Service, principal, require, service_of
 from vostro.service.auth import KeyInfo, KeyRefused, Principal, Role
@@ -16,11 +22,17 @@ from vostro.service.problems import Problem, not_found
 from vostro.service.routes_core import visible
 from vostro.service.schemas import (
     AuditOut,
+    Done,
+    FeeIn,
     KeyIn,
     KeyOut,
     LsmIn,
+    ModeIn,
     NewKeyOut,
+    RateOut,
+    RatesIn,
     ReportOut,
+    StandingRateIn,
     VostroDayOut,
     WindowOut,
 )
@@ -302,3 +314,113 @@ def audit_log(
     """Every write: who, what, to what, when and from where, newest first."""
     require(who, Role.OPERATOR, Role.AUDITOR)
     return [AuditOut(**e) for e in queries.audit_entries(svc.engine, limit=limit, before=before)]
+
+
+# --------------------------------------------------------------- configuration
+@router.post("/fx/rates", status_code=201, tags=["fx"])
+async def add_rates(body: RatesIn, who: Who, svc: Svc, request: Request) -> Done:
+    """Reference rates (e.g. the day's CBR or FBIL fixings); quotes are priced from them."""
+    require(who, Role.OPERATOR)
+    try:
+        rates = [
+            ReferenceRate(r.base, r.quote, Decimal(r.rate), r.as_of, r.source) for r in body.rates
+        ]
+    except VostroError as refused:
+        raise Problem(422, "bad-rate", "Rate refused", str(refused)) from None
+    added = await act(
+        request,
+        who,
+        "fx.rates",
+        "reference",
+        lambda p: p.desk.add_reference_rates(rates, actor=who.name),
+        count=len(rates),
+    )
+    return Done(detail=f"{added} reference rates stored")
+
+
+@router.get("/fx/rates/{base}/{quote}", tags=["fx"])
+def reference_rate(base: str, quote: str, who: Who, svc: Svc) -> RateOut:
+    """Today's reference rate for the pair (direct, inverted or crossed; the source says)."""
+    del who
+    try:
+        r = svc.platform.desk.rate_book().rate(_currency(base), _currency(quote))
+    except VostroError as missing:
+        raise not_found(f"rate {base}/{quote} ({missing})") from None
+    return RateOut(
+        base=r.base, quote=r.quote, rate=str(r.rate), as_of=r.as_of.isoformat(), source=r.source
+    )
+
+
+@router.put("/fx/standing-rates/{provider}/{source}/{target}", tags=["fx"])
+async def set_standing_rate(
+    provider: str,
+    source: str,
+    target: str,
+    body: StandingRateIn,
+    who: Who,
+    svc: Svc,
+    request: Request,
+) -> Done:
+    """An FX provider's spreads over the reference rate, by amount tier (the operator, or the
+    provider itself)."""
+    found = visible(svc, who, provider)
+    if who.role is Role.AUDITOR:
+        raise Problem(403, "forbidden", "Not allowed", "the auditor role may not do this")
+    try:
+        standing = StandingRate(
+            found.bic,
+            _currency(source),
+            _currency(target),
+            tuple(Tier(t.min_source_minor, t.spread_bps) for t in body.tiers),
+        )
+    except VostroError as refused:
+        raise Problem(422, "bad-standing-rate", "Standing rate refused", str(refused)) from None
+    await act(
+        request,
+        who,
+        "fx.standing_rate",
+        found.bic,
+        lambda p: p.desk.set_standing_rate(standing, actor=who.name),
+        source=source,
+        target=target,
+    )
+    return Done(detail=f"{found.bic} quotes {source}→{target} on {len(body.tiers)} tiers")
+
+
+@router.put("/participants/{bic}/fees/{code}", tags=["participants"])
+async def set_fees(bic: str, code: str, body: FeeIn, who: Who, svc: Svc, request: Request) -> Done:
+    """What the operator charges the participant per payment sent in the currency."""
+    found = visible(svc, who, bic)
+    require(who, Role.OPERATOR)
+    try:
+        schedule = FeeSchedule(_currency(code), body.fixed_minor, body.rate_bps, body.cap_minor)
+    except VostroError as refused:
+        raise Problem(422, "bad-fees", "Fees refused", str(refused)) from None
+    await act(
+        request,
+        who,
+        "participant.fees",
+        found.bic,
+        lambda p: p.registry.set_fee_schedule(found.bic, schedule, actor=who.name),
+        currency=code,
+    )
+    return Done(detail=f"fees for {found.bic} in {code} set")
+
+
+@router.put("/settlement/modes/{bic}/{code}", tags=["settlement"])
+async def set_mode(bic: str, code: str, body: ModeIn, who: Who, svc: Svc, request: Request) -> Done:
+    """Settle the participant's payments in the currency gross (rtgs) or in net windows (dns,
+    within a net debit cap)."""
+    found = visible(svc, who, bic)
+    require(who, Role.OPERATOR)
+    checked = _currency(code)
+
+    def run(p: Platform) -> None:
+        p.payments.rules.set_mode(found.bic, checked, body.mode, actor=who.name)
+        if body.net_debit_cap_minor is not None:
+            p.payments.rules.set_net_debit_cap(
+                found.bic, checked, body.net_debit_cap_minor, actor=who.name
+            )
+
+    await act(request, who, "settlement.mode", found.bic, run, currency=checked, mode=body.mode)
+    return Done(detail=f"{found.bic} settles {checked} by {body.mode}")

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from datetime import date as date_
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -19,7 +20,12 @@ CurrencyCode = Annotated[
 ]
 Minor = Annotated[
     int,
-    Field(gt=0, le=2**63 - 1, description="Amount in minor units (paise, kopecks)"),
+    Field(
+        gt=0,
+        le=2**63 - 1,
+        strict=True,
+        description="Amount in minor units (paise, kopecks): an integer, never a decimal",
+    ),
 ]
 Uetr = Annotated[
     str,
@@ -278,3 +284,56 @@ class AuditOut(BaseModel):
 class Health(BaseModel):
     status: str
     detail: str | None = None
+
+
+# ---------------------------------------------------------------- configuration
+DecimalText = Annotated[
+    str,
+    StringConstraints(pattern=r"^[0-9]{1,12}(\.[0-9]{1,10})?$"),
+    Field(description="A decimal number as text (never a float)", examples=["84.5"]),
+]
+
+
+class RateIn(Strict):
+    base: CurrencyCode
+    quote: CurrencyCode
+    rate: DecimalText
+    as_of: date_
+    source: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+
+
+class RatesIn(Strict):
+    rates: list[RateIn] = Field(min_length=1, max_length=500)
+
+
+class RateOut(BaseModel):
+    base: str
+    quote: str
+    rate: str
+    as_of: str
+    source: str
+
+
+class TierIn(Strict):
+    min_source_minor: Annotated[int, Field(ge=0, le=2**63 - 1)]
+    spread_bps: Annotated[int, Field(ge=0, le=5_000)]
+
+
+class StandingRateIn(Strict):
+    tiers: list[TierIn] = Field(min_length=1, max_length=20)
+
+
+class FeeIn(Strict):
+    fixed_minor: Annotated[int, Field(ge=0, le=2**63 - 1)] = 0
+    rate_bps: Annotated[int, Field(ge=0, le=10_000)] = 0
+    cap_minor: Annotated[int, Field(ge=0, le=2**63 - 1)] | None = None
+
+
+class ModeIn(Strict):
+    mode: Literal["rtgs", "dns"]
+    net_debit_cap_minor: Annotated[int, Field(ge=0, le=2**63 - 1)] | None = None
+
+
+class Done(BaseModel):
+    done: bool = True
+    detail: str
