@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from lxml import etree
 
-from tests.service.conftest import FXP, SBI, UCO, VTB, Api, bearer, build
+from tests.service.conftest import FXP, SBI, UCO, VTB, Api, bearer
 from vostro.service.app import create_app
 from vostro.service.bootstrap import prepare
 from vostro.service.settings import ServiceSettings
