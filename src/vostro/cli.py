@@ -34,6 +34,11 @@ def _register_payment_commands() -> None:
     from vostro.cli_iso import iso_app
 
     app.add_typer(iso_app, name="iso")
+    from vostro import cli_compliance as cc
+
+    app.add_typer(cc.list_app, name="list")
+    app.add_typer(cc.hold_app, name="hold")
+    app.add_typer(cc.limit_app, name="limit")
     app.command()(cp.fund)
     app.command()(cp.defund)
     app.command()(cp.pay)
@@ -301,6 +306,35 @@ def bench_netting(
     for key, value in result.items():
         table.add_row(key, f"{value:,}" if isinstance(value, int) else str(value))
     console.print(table)
+
+
+@bench_app.command("screening")
+def bench_screening(
+    payments: Annotated[int, typer.Option(min=1)] = 100_000,
+    entities: Annotated[int, typer.Option(min=1)] = 50_000,
+    seed: int = 1,
+    as_json: JsonFlag = False,
+) -> None:
+    """Sanctions screening: precision and recall on the labelled pairs, and names/s screening
+    payments against a synthetic list, with baselines from the same run."""
+    from vostro.bench import screening as bench
+
+    run = functools.partial(bench.run, entities=entities, payments=payments, seed=seed)
+    if as_json:
+        print(json.dumps(run(), ensure_ascii=False))
+        return
+    with _progress() as progress:
+        task = progress.add_task("screening payments", total=payments)
+        result = run(progress=functools.partial(progress.advance, task))
+    table = Table(title="vostro bench screening")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    for key, value in result.items():
+        if key != "misclassified":
+            table.add_row(key, f"{value:,}" if isinstance(value, int) else str(value))
+    console.print(table)
+    for pair in result["misclassified"]:  # type: ignore[attr-defined]
+        console.print(f"  misclassified: {pair}")
 
 
 def _print_balances(store: object, names: dict[int, str]) -> None:

@@ -1,0 +1,249 @@
+"""Command-line groups for compliance: screening lists, held payments and payment limits."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from vostro.config import Settings
+from vostro.money import format_amount, parse_amount
+
+console = Console()
+err = Console(stderr=True)
+
+list_app = typer.Typer(no_args_is_help=True, help="Sanctions and watch lists payments screen.")
+hold_app = typer.Typer(no_args_is_help=True, help="Payments held on a screening hit.")
+limit_app = typer.Typer(no_args_is_help=True, help="Per-payment and per-day payment limits.")
+
+DatabaseUrl = Annotated[
+    str | None, typer.Option("--database-url", help="Default: $VOSTRO_DATABASE_URL")
+]
+Actor = Annotated[str, typer.Option(help="Who is acting, for the audit log.")]
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+Reason = Annotated[str, typer.Option(help="Why (kept in the audit log and the history).")]
+
+
+def _platform(url: str | None) -> Any:
+    from vostro.platform import Platform
+
+    settings = Settings()
+    return Platform.open(url or settings.database_url, settings=settings)
+
+
+def _when(ns: int) -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(ns // 10**9))
+
+
+# ---------------------------------------------------------------------------- lists
+@list_app.command("load")
+def list_load(
+    file: Path,
+    name: Annotated[str | None, typer.Option(help="Default: the file's name up to a dot")] = None,
+    format_: Annotated[
+        str | None, typer.Option("--format", help="ftm or csv (default: by the file's suffix)")
+    ] = None,
+    database_url: DatabaseUrl = None,
+    actor: Actor = "operator",
+) -> None:
+    """Load or reload a list (FollowTheMoney JSON lines, or CSV id,name,aliases,identifiers);
+    from now on every payment is screened against it."""
+    fmt = format_ or ("csv" if file.suffix.lower() == ".csv" else "ftm")
+    with _platform(database_url) as p:
+        stored = p.compliance.load_list(
+            name or file.name.split(".")[0], file.read_bytes(), fmt, actor, source=str(file)
+        )
+    console.print(
+        f"list {stored.name}: version {stored.version}, {stored.entities} entities "
+        f"({stored.format}), loaded by {stored.loaded_by} at {_when(stored.loaded_at)} UTC"
+    )
+
+
+@list_app.command("show")
+def list_show(database_url: DatabaseUrl = None, as_json: JsonFlag = False) -> None:
+    """The active lists and their versions."""
+    with _platform(database_url) as p:
+        lists = p.compliance.lists()
+    if as_json:
+        print(json.dumps([s.as_dict() for s in lists]))
+        return
+    table = Table(title="screening lists")
+    for column in ("name", "format", "version", "entities", "loaded (UTC)", "by", "source"):
+        table.add_column(column)
+    for s in lists:
+        table.add_row(
+            s.name,
+            s.format,
+            s.version,
+            str(s.entities),
+            _when(s.loaded_at),
+            s.loaded_by,
+            s.source,
+        )
+    console.print(table)
+
+
+@list_app.command("remove")
+def list_remove(
+    name: str, reason: Reason, database_url: DatabaseUrl = None, actor: Actor = "operator"
+) -> None:
+    """Stop screening against a list."""
+    with _platform(database_url) as p:
+        removed = p.compliance.remove_list(name, actor, reason)
+    console.print(f"list {removed.name} (version {removed.version}) removed")
+
+
+# ---------------------------------------------------------------------------- holds
+@hold_app.command("list")
+def hold_list(database_url: DatabaseUrl = None, as_json: JsonFlag = False) -> None:
+    """Payments waiting for a decision, the soonest deadline first."""
+    with _platform(database_url) as p:
+        holds = p.compliance.holds()
+    if as_json:
+        print(json.dumps([h.as_dict() for h in holds], ensure_ascii=False))
+        return
+    table = Table(title="held payments, soonest deadline first")
+    for column in ("UETR", "from → to", "amount", "deadline (UTC)", "score", "why"):
+        table.add_column(column)
+    for h in holds:
+        table.add_row(
+            h.uetr,
+            f"{h.debtor_agent} → {h.creditor_agent}",
+            format_amount(h.source_amount_minor, h.source_currency),
+            _when(h.deadline_at),
+            "" if h.score is None else f"{h.score:.1f}",
+            "; ".join(x["reason"] for x in h.hits),
+        )
+    console.print(table)
+
+
+@hold_app.command("release")
+def hold_release(
+    uetr: str,
+    reason: Reason,
+    remember: Annotated[
+        bool,
+        typer.Option(help="Remember the hits as false positives for this party and list version"),
+    ] = False,
+    database_url: DatabaseUrl = None,
+    actor: Actor = "operator",
+) -> None:
+    """Release a held payment: it settles (or goes on as it would have)."""
+    with _platform(database_url) as p:
+        payment = p.compliance.release(uetr, actor, reason, remember=remember)
+    _decided(payment)
+
+
+@hold_app.command("reject")
+def hold_reject(
+    uetr: str, reason: Reason, database_url: DatabaseUrl = None, actor: Actor = "operator"
+) -> None:
+    """Reject a held payment (RR04): its reserved funds go back to the payer."""
+    with _platform(database_url) as p:
+        payment = p.compliance.reject(uetr, actor, reason)
+    _decided(payment)
+
+
+@hold_app.command("expire")
+def hold_expire(database_url: DatabaseUrl = None) -> None:
+    """Reject every held payment past its deadline."""
+    with _platform(database_url) as p:
+        expired = p.compliance.expire_holds()
+    console.print(f"{len(expired)} held payments expired" + "".join(f"\n  {u}" for u in expired))
+
+
+def _decided(payment: Any) -> None:
+    console.print(
+        f"payment {payment.uetr}: {payment.state.upper()}"
+        + (f" {payment.reason_code}: {payment.reason}" if payment.reason_code else "")
+    )
+
+
+# --------------------------------------------------------------------------- limits
+@limit_app.command("set")
+def limit_set(
+    participant: Annotated[str, typer.Argument(help="The payer's BIC, or * for every payer")],
+    currency: Annotated[str, typer.Option(help="The currency the payer sends")],
+    flow: Annotated[str, typer.Option(help="trade, remittance, transfer, return or *")] = "*",
+    per_payment: Annotated[
+        str | None, typer.Option(help='Maximum per payment, e.g. "10,000,000.00"')
+    ] = None,
+    per_day: Annotated[
+        str | None, typer.Option(help="Maximum accepted per UTC day, e.g. 50,000,000.00")
+    ] = None,
+    database_url: DatabaseUrl = None,
+    actor: Actor = "operator",
+) -> None:
+    """Set the limits for a payer (or every payer) and flow (or every flow) in a currency."""
+    with _platform(database_url) as p:
+        limit = p.compliance.set_limit(
+            participant,
+            flow,
+            currency,
+            per_payment_max_minor=_minor(per_payment, currency),
+            per_day_max_minor=_minor(per_day, currency),
+            actor=actor,
+        )
+    console.print(f"limit set for {limit.scope}: {_limits_text(limit)}")
+
+
+@limit_app.command("remove")
+def limit_remove(
+    participant: str,
+    currency: Annotated[str, typer.Option()],
+    flow: Annotated[str, typer.Option()] = "*",
+    database_url: DatabaseUrl = None,
+    actor: Actor = "operator",
+) -> None:
+    with _platform(database_url) as p:
+        limit = p.compliance.remove_limit(participant, flow, currency, actor=actor)
+    console.print(f"limit removed for {limit.scope}")
+
+
+@limit_app.command("list")
+def limit_list(database_url: DatabaseUrl = None, as_json: JsonFlag = False) -> None:
+    with _platform(database_url) as p:
+        limits = p.compliance.limits()
+    if as_json:
+        print(json.dumps([x.as_dict() for x in limits]))
+        return
+    table = Table(title="payment limits")
+    for column in ("payer", "flow", "currency", "per payment", "per day", "set by"):
+        table.add_column(column)
+    for x in limits:
+        table.add_row(
+            x.participant,
+            x.flow,
+            x.currency,
+            ""
+            if x.per_payment_max_minor is None
+            else format_amount(x.per_payment_max_minor, x.currency),
+            "" if x.per_day_max_minor is None else format_amount(x.per_day_max_minor, x.currency),
+            x.set_by,
+        )
+    console.print(table)
+
+
+def _amount(minor: int | None, code: str) -> str:
+    return "" if minor is None else format_amount(minor, code)
+
+
+def _minor(amount: str | None, code: str) -> int | None:
+    if amount is None:
+        return None
+    minor, _ = parse_amount(f"{amount} {code}", code)
+    return minor
+
+
+def _limits_text(limit: Any) -> str:
+    parts = []
+    if limit.per_payment_max_minor is not None:
+        parts.append(f"{format_amount(limit.per_payment_max_minor, limit.currency)} per payment")
+    if limit.per_day_max_minor is not None:
+        parts.append(f"{format_amount(limit.per_day_max_minor, limit.currency)} per day")
+    return ", ".join(parts)
