@@ -1,0 +1,277 @@
+"""The authorisation matrix: every endpoint × every role × the caller's own or another
+participant's resource, with the exact status; and no key, a malformed key and a revoked key
+refused everywhere.
+
+The rule: a participant asking about another participant's resource gets 404 (ids do not leak);
+a role that may never do an action gets 403 (auditors never write; participants never
+administer). "own" is State Bank of India acting on its own resources; "other" is UCO Bank
+acting on State Bank of India's.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.service.conftest import FXP, SBI, UCO, VTB, Api, bearer, build
+from vostro.service.app import create_app
+from vostro.service.bootstrap import prepare
+
+ROLES = ("operator", "auditor", "own", "other")
+UNGUARDED = {("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/metrics")}
+
+
+@pytest.fixture(scope="module")
+def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
+    url = f"sqlite:///{tmp_path_factory.mktemp('authz') / 'v.db'}"
+    key = prepare(url)
+    with TestClient(create_app(url, housekeeping=False), raise_server_exceptions=False) as client:
+        yield build(client, key)
+
+
+def caller(api: Api, role: str) -> dict[str, str]:
+    return {
+        "operator": api.operator,
+        "auditor": api.auditor,
+        "own": api.keys[SBI],
+        "other": api.keys[UCO],
+    }[role]
+
+
+def queued(api: Api, role: str) -> dict[str, str]:
+    """A fresh payment of SBI's waiting in the queue (more than it has)."""
+    del role
+    paid = api.pay(SBI, VTB, 10**15)
+    assert paid["state"] == "queued"
+    return {"uetr": paid["uetr"]}
+
+
+def settled_to_sbi(api: Api, role: str) -> dict[str, str]:
+    del role
+    return {"uetr": api.pay(FXP, SBI, 1_00)["uetr"]}
+
+
+def sbi_payment(api: Api, role: str) -> dict[str, str]:
+    del role
+    return {"uetr": api.pay(SBI, VTB, 1_00)["uetr"]}
+
+
+def sbi_quote(api: Api, role: str) -> dict[str, str]:
+    del role
+    q = api.ok(
+        "POST",
+        "/v1/fx/quotes",
+        201,
+        headers=api.keys[SBI],
+        json={
+            "provider": FXP,
+            "source_currency": "INR",
+            "target_currency": "RUB",
+            "source_amount_minor": 1_000_00,
+        },
+    )
+    return {"quote_id": q["id"]}
+
+
+def sbi_key(api: Api, role: str) -> dict[str, str]:
+    del role
+    made = api.ok(
+        "POST", "/v1/keys", 201, json={"role": "participant", "bic": SBI, "label": "spare"}
+    )
+    return {"key_id": made["key_id"]}
+
+
+def payment_body(api: Api, role: str) -> dict[str, Any]:
+    del api, role
+    return {
+        "uetr": str(uuid.uuid4()),
+        "end_to_end_id": uuid.uuid4().hex[:20],
+        "debtor_agent": SBI,
+        "creditor_agent": VTB,
+        "amount_minor": 1_00,
+        "currency": "INR",
+    }
+
+
+def new_bank(api: Api, role: str) -> dict[str, Any]:
+    del api
+    bic = {"operator": "IDIBINBB", "auditor": "INDBINBB", "own": "BARBINBB", "other": "CNRBINBB"}
+    return {"bic": bic[role], "name": "A bank", "roles": ["bank"], "currencies": ["INR"]}
+
+
+@dataclass(frozen=True)
+class Case:
+    method: str
+    path: str
+    expect: tuple[int, int, int, int]  # operator, auditor, own, other
+    body: Callable[[Api, str], Any] | dict[str, Any] | None = None
+    setup: Callable[[Api, str], dict[str, str]] | None = None
+
+
+CASES = [
+    Case("GET", "/v1/participants", (200, 200, 200, 200)),
+    Case("POST", "/v1/participants", (201, 403, 403, 403), new_bank),
+    Case("GET", "/v1/participants/{bic}", (200, 200, 200, 404)),
+    Case("POST", "/v1/participants/{bic}/suspend", (200, 403, 403, 404), {"reason": "test"}),
+    Case("POST", "/v1/participants/{bic}/reinstate", (200, 403, 403, 404), {"reason": "test"}),
+    Case(
+        "POST",
+        "/v1/participants/{bic}/funds",
+        (200, 403, 403, 404),
+        {"currency": "INR", "amount_minor": 100},
+    ),
+    Case(
+        "POST",
+        "/v1/participants/{bic}/defunds",
+        (200, 403, 403, 404),
+        {"currency": "INR", "amount_minor": 100},
+    ),
+    Case("GET", "/v1/participants/{bic}/accounts", (200, 200, 200, 404)),
+    Case("GET", "/v1/participants/{bic}/statement?currency=INR", (200, 200, 200, 404)),
+    Case(
+        "PUT",
+        "/v1/participants/{bic}/fees/{code}",
+        (200, 403, 403, 404),
+        {"fixed_minor": 0, "rate_bps": 0},
+    ),
+    Case(
+        "POST",
+        "/v1/fx/quotes",
+        (201, 403, 201, 404),
+        {
+            "provider": FXP,
+            "source_currency": "INR",
+            "target_currency": "RUB",
+            "source_amount_minor": 1_000_00,
+            "payer": SBI,
+        },
+    ),
+    Case("GET", "/v1/fx/quotes/{quote_id}", (200, 200, 200, 404), setup=sbi_quote),
+    Case(
+        "POST",
+        "/v1/fx/rates",
+        (201, 403, 403, 403),
+        {
+            "rates": [
+                {
+                    "base": "USD",
+                    "quote": "INR",
+                    "rate": "84.5",
+                    "as_of": "2026-11-27",
+                    "source": "test",
+                }
+            ]
+        },
+    ),
+    Case("GET", "/v1/fx/rates/{base}/{quote}", (200, 200, 200, 200)),
+    Case(
+        "PUT",
+        "/v1/fx/standing-rates/{provider}/{source}/{target}",
+        (200, 403, 404, 404),
+        {"tiers": [{"min_source_minor": 0, "spread_bps": 150}]},
+    ),
+    Case("POST", "/v1/payments", (201, 403, 201, 404), payment_body),
+    Case("GET", "/v1/payments", (200, 200, 200, 200)),
+    Case("GET", "/v1/payments/{uetr}", (200, 200, 200, 404), setup=sbi_payment),
+    Case("POST", "/v1/payments/{uetr}/cancel", (200, 403, 200, 404), setup=queued),
+    Case(
+        "POST",
+        "/v1/payments/{uetr}/priority",
+        (200, 403, 200, 404),
+        {"priority": "urgent"},
+        setup=queued,
+    ),
+    Case(
+        "POST",
+        "/v1/payments/{uetr}/return",
+        (201, 403, 201, 404),
+        {"reason": "test"},
+        setup=settled_to_sbi,
+    ),
+    Case("GET", "/v1/queue", (200, 200, 200, 200)),
+    Case("POST", "/v1/settlement/lsm-runs", (201, 403, 403, 403), {"currency": "INR"}),
+    Case("GET", "/v1/settlement/runs", (200, 200, 403, 403)),
+    Case("GET", "/v1/settlement/windows", (200, 200, 403, 403)),
+    Case("POST", "/v1/settlement/windows/{code}/close", (200, 403, 403, 403)),
+    Case("PUT", "/v1/settlement/modes/{bic}/{code}", (200, 403, 403, 404), {"mode": "rtgs"}),
+    Case("GET", "/v1/vostro/report?bic={bic}", (200, 200, 200, 404)),
+    Case("POST", "/v1/vostro/close-day", (200, 403, 403, 403)),
+    Case("GET", "/v1/corridor/totals", (200, 200, 200, 200)),
+    Case(
+        "POST",
+        "/v1/keys",
+        (201, 403, 403, 403),
+        {"role": "participant", "bic": SBI, "label": "matrix"},
+    ),
+    Case("GET", "/v1/keys", (200, 200, 200, 200)),
+    Case("POST", "/v1/keys/{key_id}/rotate", (201, 403, 201, 404), setup=sbi_key),
+    Case("POST", "/v1/keys/{key_id}/revoke", (200, 403, 200, 404), setup=sbi_key),
+    Case("GET", "/v1/audit", (200, 200, 403, 403)),
+    Case("GET", "/v1/dashboard", (200, 200, 200, 200)),
+]
+FIXED = {
+    "bic": SBI,
+    "code": "INR",
+    "base": "USD",
+    "quote": "INR",
+    "provider": FXP,
+    "source": "RUB",
+    "target": "INR",
+}
+
+
+def _request(api: Api, case: Case, role: str, headers: dict[str, str]) -> Any:
+    params = dict(FIXED)
+    if case.setup is not None:
+        params |= case.setup(api, role)
+    body = case.body(api, role) if callable(case.body) else case.body
+    return api.client.request(case.method, case.path.format(**params), json=body, headers=headers)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.method} {c.path}")
+def test_every_endpoint_gives_each_role_exactly_its_status(api: Api, case: Case) -> None:
+    seen = tuple(_request(api, case, role, caller(api, role)).status_code for role in ROLES)
+    assert seen == case.expect, dict(zip(ROLES, seen, strict=True))
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.method} {c.path}")
+def test_no_key_a_malformed_key_and_a_revoked_key_are_refused(api: Api, case: Case) -> None:
+    revoked = api.ok("POST", "/v1/keys", 201, json={"role": "operator", "label": "to revoke"})
+    api.ok("POST", f"/v1/keys/{revoked['key_id']}/revoke")
+    for headers in (
+        {},
+        {"Authorization": "Bearer not-a-key"},
+        {"Authorization": "Basic dXNlcjpwYXNz"},
+        bearer(revoked["key"][:-1] + ("A" if revoked["key"][-1] != "A" else "B")),
+        bearer(revoked["key"]),
+    ):
+        response = _request(api, case, "operator", headers)
+        assert response.status_code == 401, (headers, response.text)
+        assert response.headers["content-type"] == "application/problem+json"
+        assert "WWW-Authenticate" in response.headers
+
+
+def test_the_matrix_covers_every_endpoint_of_the_openapi_document(api: Api) -> None:
+    document = api.client.get("/openapi.json").json()
+    published = {
+        (method.upper(), path)
+        for path, operations in document["paths"].items()
+        for method in operations
+    } - UNGUARDED
+    covered = {(case.method, case.path.split("?")[0]) for case in CASES}
+    missing = published - covered
+    assert not missing, f"endpoints without a row in the matrix: {sorted(missing)}"
+
+
+def test_a_participant_never_sees_another_participants_payments(api: Api) -> None:
+    mine = api.pay(SBI, VTB, 1_00)
+    listed = api.ok("GET", "/v1/payments?limit=500", headers=api.keys[UCO])
+    assert mine["uetr"] not in {p["uetr"] for p in listed}
+    dashboard = api.ok("GET", "/v1/dashboard", headers=api.keys[UCO])
+    assert {b["bic"] for b in dashboard["balances"]} <= {UCO}
+    assert [p["bic"] for p in dashboard["participants"]] == [UCO]
