@@ -48,7 +48,7 @@ def main() -> None:
     parser.add_argument("--skip-postgres", action="store_true")
     options = parser.parse_args()
     n = str(options.transfers)
-    runs = [["ledger", "-n", n], ["ledger", "-n", n, "--ids", "random"]]
+    runs = [["ledger", "-n", n], ["ledger", "-n", n, "--ids", "random"], ["screening"]]
     if not options.skip_postgres:
         runs += [
             ["ledger", "-n", n, "--database-url", PG_URL],
