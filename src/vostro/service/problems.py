@@ -52,6 +52,26 @@ class Problem(Exception):
         self.code, self.errors, self.headers = code, errors, headers
 
 
+_PROBLEM_CONTENT = {
+    MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/ProblemDetail"}},
+}
+# The refusals every `/v1` operation may give, documented in the OpenAPI document.
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ProblemDetail, "description": what, "content": _PROBLEM_CONTENT}
+    for status, what in (
+        (400, "A body that cannot be read at all (FF01)"),
+        (401, "No, a malformed, unknown or revoked API key"),
+        (403, "The caller's role may not do this"),
+        (404, "Not found, or not the caller's to see"),
+        (409, "Conflict: a duplicate payment (AM05) or a request still in progress"),
+        (413, "Request body too large"),
+        (422, "Invalid request (FF01) or refused by the domain, with its ISO reason code"),
+        (429, "Over the API key's rate limit"),
+        (503, "The writer stopped to protect the ledger"),
+    )
+}
+
+
 def not_found(what: str) -> Problem:
     """The one answer for anything missing or not the caller's to see (no existence leaks)."""
     return Problem(404, "not-found", "Not found", f"no {what} here for this API key")
@@ -108,12 +128,13 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        titles = {404: "Not found", 405: "Method not allowed", 413: "Request too large"}
+        titles = {400: "Malformed request", 404: "Not found", 405: "Method not allowed", 413: "Request too large"}
         problem = Problem(
             exc.status_code,
             "http-" + str(exc.status_code),
             titles.get(exc.status_code, "HTTP error"),
             str(exc.detail),
+            code="FF01" if exc.status_code == 400 else None,
             headers=dict(exc.headers or {}),
         )
         return response(problem, request.url.path)

@@ -14,7 +14,7 @@ from vostro.fx.rates import ReferenceRate
 from vostro.money import currency
 from vostro.payments.fees import FeeSchedule
 from vostro.platform import Platform
-from vostro.service import queries
+from vostro.service import problems, queries
 from vostro.service.app import Service, principal, require, service_of
 from vostro.service.auth import KeyInfo, KeyRefused, Principal, Role
 from vostro.service.commands import act
@@ -38,7 +38,7 @@ from vostro.service.schemas import (
 )
 from vostro.settlement.engine import SettlementReport
 
-router = APIRouter(prefix="/v1")
+router = APIRouter(prefix="/v1", responses=problems.RESPONSES)
 Who = Annotated[Principal, Depends(principal)]
 Svc = Annotated[Service, Depends(service_of)]
 Code = Annotated[str, Query(alias="currency", pattern=r"^[A-Z]{3}$")]

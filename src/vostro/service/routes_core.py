@@ -18,7 +18,7 @@ from vostro.participants.model import AccountKind, Participant, Status
 from vostro.participants.model import Role as ParticipantRole
 from vostro.payments.model import Payment, PaymentRejected, PaymentRequest, State
 from vostro.platform import Platform
-from vostro.service import queries
+from vostro.service import problems, queries
 from vostro.service.app import Service, principal, require, service_of
 from vostro.service.auth import Principal, Role
 from vostro.service.commands import act
@@ -44,7 +44,7 @@ from vostro.service.schemas import (
 )
 from vostro.settlement.queue import Priority
 
-router = APIRouter(prefix="/v1")
+router = APIRouter(prefix="/v1", responses=problems.RESPONSES)
 Who = Annotated[Principal, Depends(principal)]
 Svc = Annotated[Service, Depends(service_of)]
 BicPath = Annotated[str, Query(max_length=11)]

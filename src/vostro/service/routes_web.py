@@ -12,7 +12,7 @@ from fastapi.responses import FileResponse
 
 from vostro.money import currency
 from vostro.participants.model import AccountKind
-from vostro.service import queries
+from vostro.service import problems, queries
 from vostro.service.app import Service, principal, service_of
 from vostro.service.auth import Principal, Role
 from vostro.service.routes_admin import _book, report_out
@@ -73,7 +73,7 @@ def metrics(svc: Svc) -> Response:
     return Response(svc.metrics.exposition(), media_type="text/plain; version=0.0.4")
 
 
-@router.get("/v1/dashboard", tags=["reports"])
+@router.get("/v1/dashboard", tags=["reports"], responses=problems.RESPONSES)
 def dashboard_data(who: Who, svc: Svc) -> dict[str, Any]:
     """Everything the dashboard shows, in one read (a participant: only itself)."""
     mine = who.bic if who.role is Role.PARTICIPANT else None
