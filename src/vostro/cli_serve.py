@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import asdict
 from typing import Annotated
 
 import typer
@@ -138,7 +139,7 @@ def key_list(
     finally:
         store.dispose()
     if as_json:
-        print(json.dumps([{**k.__dict__} if hasattr(k, "__dict__") else _key(k) for k in keys]))
+        print(json.dumps([{**asdict(k), "role": str(k.role)} for k in keys]))
         return
     table = Table(title="API keys")
     for column in ("key id", "role", "participant", "label", "revoked"):
@@ -146,12 +147,6 @@ def key_list(
     for k in keys:
         table.add_row(k.key_id, str(k.role), k.bic or "", k.label, "yes" if k.revoked_at else "")
     console.print(table)
-
-
-def _key(k: object) -> dict[str, object]:
-    from dataclasses import asdict
-
-    return asdict(k)  # type: ignore[call-overload]
 
 
 @key_app.command("revoke")

@@ -274,7 +274,12 @@ class Registry:
                 )
             )
             audit.record(
-                conn, actor, "fees.set", participant.bic, currency=schedule.currency, **values
+                conn,
+                actor,
+                "fees.set",
+                participant.bic,
+                currency=schedule.currency,
+                schedule=values,
             )
 
     def fee_schedule(self, bic: str, currency_code: str) -> FeeSchedule:

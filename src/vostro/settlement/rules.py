@@ -109,4 +109,4 @@ class SettlementRules:
         with self.engine.begin() as conn:
             conn.execute(table.delete().where(table.c.bic == bic, table.c.currency == code))
             conn.execute(table.insert().values(bic=bic, currency=code, **values))
-            audit.record(conn, actor, action, bic, currency=code, **values)
+            audit.record(conn, actor, action, bic, currency=code, values=values)
