@@ -128,7 +128,12 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        titles = {400: "Malformed request", 404: "Not found", 405: "Method not allowed", 413: "Request too large"}
+        titles = {
+            400: "Malformed request",
+            404: "Not found",
+            405: "Method not allowed",
+            413: "Request too large",
+        }
         problem = Problem(
             exc.status_code,
             "http-" + str(exc.status_code),
