@@ -159,11 +159,18 @@ function legend(items) {
     `<li><span class="swatch" style="background:${colour}"></span>${esc(text)}</li>`).join("")}</ul>`;
 }
 
+// "$10 M", "$1 bn", "$1 tn" for a power of ten.
+function axisUsd(exponent) {
+  const units = [[12, "tn"], [9, "bn"], [6, "M"], [3, "K"], [0, ""]];
+  const [power, unit] = units.find(([p]) => exponent >= p);
+  return `$${10 ** (exponent - power)}${unit ? ` ${unit}` : ""}`;
+}
+
 // Cumulative value (log scale) with run rate, target and baseline lines.
 function corridorChart(points, target, baseline) {
   const width = 900;
   const height = 300;
-  const m = { left: 84, right: 190, top: 16, bottom: 34 };
+  const m = { left: 70, right: 210, top: 18, bottom: 34 };
   const plotW = width - m.left - m.right;
   const plotH = height - m.top - m.bottom;
   const values = points.flatMap((p) => [p.cumulative, p.runRate]).filter((v) => v > 0);
@@ -175,10 +182,11 @@ function corridorChart(points, target, baseline) {
   const grid = [];
   for (let e = low; e <= high; e += 1) {
     grid.push(`<line x1="${m.left}" x2="${m.left + plotW}" y1="${y(10 ** e)}" y2="${y(10 ** e)}" class="gridline"/>
-      <text x="${m.left - 8}" y="${y(10 ** e)}" class="axis" text-anchor="end" dominant-baseline="middle">${usd(10 ** e).replace("USD ", "$")}</text>`);
+      <text x="${m.left - 8}" y="${y(10 ** e)}" class="axis" text-anchor="end" dominant-baseline="middle">${axisUsd(e)}</text>`);
   }
-  const ref = (v, cls, text) => `<line x1="${m.left}" x2="${m.left + plotW}" y1="${y(v)}" y2="${y(v)}" class="${cls}"/>
-    <text x="${m.left + plotW + 8}" y="${y(v)}" class="ref-label ${cls}-label" dominant-baseline="middle">${esc(text)}</text>`;
+  // The target sits just above the baseline: its label goes above the line, the baseline's below.
+  const ref = (v, cls, text, dy) => `<line x1="${m.left}" x2="${m.left + plotW}" y1="${y(v)}" y2="${y(v)}" class="${cls}"/>
+    <text x="${m.left + plotW + 8}" y="${y(v) + dy}" class="ref-label ${cls}-label" dominant-baseline="middle">${esc(text)}</text>`;
   const line = (key) => points.map((p, i) => `${i ? "L" : "M"}${x(i).toFixed(1)},${y(p[key]).toFixed(1)}`).join(" ");
   const area = n > 1
     ? `<path d="${line("cumulative")} L${x(n - 1).toFixed(1)},${m.top + plotH} L${x(0).toFixed(1)},${m.top + plotH} Z" class="area"/>`
@@ -192,13 +200,14 @@ function corridorChart(points, target, baseline) {
   return `<svg ${SVG_NS} class="chart corridor-chart" viewBox="0 0 ${width} ${height}" role="img"
     aria-label="Cumulative settled value and annualised run rate against the 2030 target">
     ${grid.join("")}
-    ${ref(target, "target", `2030 target ${usd(target)}/yr`)}
-    ${ref(baseline, "baseline", `FY2025 ${usd(baseline)}/yr`)}
+    ${ref(target, "target", `2030 target ${usd(target)}`, -9)}
+    ${ref(baseline, "baseline", `FY2025 trade ${usd(baseline)}`, 11)}
     ${area}
     <path d="${line("cumulative")}" class="line-cum"/>
     <path d="${line("runRate")}" class="line-rate"/>
     ${dots}
-    <text x="${x(n - 1) + 8}" y="${y(last.cumulative) + 14}" class="point-label">${esc(usd(last.cumulative))}</text>
+    <text x="${x(n - 1) + 10}" y="${y(last.cumulative)}" class="point-label" dominant-baseline="middle">${esc(usd(last.cumulative))} settled</text>
+    <text x="${x(n - 1) + 10}" y="${y(last.runRate)}" class="point-label rate-label" dominant-baseline="middle">run rate ${esc(usd(last.runRate))} a year</text>
     ${ticks}
   </svg>`;
 }
