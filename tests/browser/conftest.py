@@ -80,8 +80,8 @@ class Running:
 
     def on_writer(self, fn: Callable[[Platform], Any]) -> Any:
         """Run `fn(platform)` on the service's single writer: operator set-up that has no HTTP
-        endpoint (reference rates, treasury settings). A thread of its own keeps asyncio clear
-        of Playwright's event loop."""
+        endpoint (treasury settings). A thread of its own keeps asyncio clear of Playwright's
+        event loop."""
         writer = self.app.state.service.writer
         with ThreadPoolExecutor(1) as pool:
             return pool.submit(asyncio.run, writer.run(fn)).result(WRITER_CALL_TIMEOUT_S)

@@ -11,7 +11,6 @@ import httpx
 import pytest
 
 from tests.browser.conftest import Running
-from vostro.fx.rates import load_csv
 from vostro.platform import Platform
 
 pytestmark = pytest.mark.browser
@@ -23,7 +22,6 @@ VTB = "VTBRRUMM"  # VTB Bank: rupee vostro at UCO Bank
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "dashboard.png"
 WAIT_MS = 15_000  # the page polls every 2 s; a payment shows within one or two polls
 VIEWPORT = {"width": 1280, "height": 900}
-RATES_CSV = "date,base,quote,rate\n{day},USD,RUB,78.5000\n{day},USD,INR,84.5000\n"
 CRORE_MINOR = 10**7 * 100  # one crore rupees in paise
 LAKH_MINOR = 10**5 * 100
 
@@ -84,15 +82,17 @@ def corridor(service: Running, api: httpx.Client) -> None:
     fund(api, VTB, "RUB", 25 * CRORE_MINOR)
     fund(api, UCO, "INR", 10 * LAKH_MINOR)
     today = datetime.now(UTC).date().isoformat()
+    rates = [
+        {"base": "USD", "quote": code, "rate": rate, "as_of": today, "source": "test"}
+        for code, rate in (("RUB", "78.5000"), ("INR", "84.5000"))
+    ]
+    ok(api.post("/v1/fx/rates", json={"rates": rates}))
 
-    def operator_setup(platform: Platform) -> None:
-        platform.desk.add_reference_rates(
-            load_csv(RATES_CSV.format(day=today), "test"), actor="test"
-        )
+    def treasury_settings(platform: Platform) -> None:  # no HTTP endpoint for these yet
         platform.treasury.configure(SBER, 25 * CRORE_MINOR, Decimal("0.0675"), actor="test")
         platform.treasury.configure(VTB, 2 * CRORE_MINOR, Decimal("0.0640"), actor="test")
 
-    service.on_writer(operator_setup)
+    service.on_writer(treasury_settings)
     settled = [
         ("OIL-2611-001", SBI, SBER, 182 * CRORE_MINOR + 45_67_890_12, "INR", "crude_oil"),
         ("OIL-2611-002", SBI, VTB, 9 * CRORE_MINOR + 60 * LAKH_MINOR, "INR", "crude_oil"),
