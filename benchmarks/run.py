@@ -48,9 +48,16 @@ def main() -> None:
     parser.add_argument("--skip-postgres", action="store_true")
     options = parser.parse_args()
     n = str(options.transfers)
-    runs = [["ledger", "-n", n], ["ledger", "-n", n, "--ids", "random"], ["screening"]]
+    runs = [
+        ["ledger", "-n", n],
+        ["ledger", "-n", n, "--ids", "random"],
+        ["netting"],
+        ["screening"],
+        ["api"],
+    ]
     if not options.skip_postgres:
         runs += [
+            ["api", "--database-url", PG_SERVER],  # makes a fresh schema of its own
             ["ledger", "-n", n, "--database-url", PG_URL],
             ["ledger", "-n", n, "--ids", "random", "--database-url", PG_URL],
         ]

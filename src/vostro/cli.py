@@ -277,6 +277,33 @@ def bench_ledger(
     console.print(f"check it: vostro verify --database-url '{result.database_url}'")
 
 
+@bench_app.command("api")
+def bench_api(
+    database_url: DatabaseUrl = None,
+    seconds: Annotated[float, typer.Option(min=1)] = 20.0,
+    concurrency: Annotated[int, typer.Option(min=1, max=1024)] = 32,
+    as_json: JsonFlag = False,
+) -> None:
+    """Payments per second through the HTTP API of a separate `vostro serve` process on
+    loopback, with p50/p99 latency, against GET /healthz in the same run (SQLite by default;
+    a PostgreSQL URL gets a fresh schema of its own)."""
+    from vostro.bench import api as bench
+
+    with _progress() as progress:
+        task = progress.add_task("loading the service", total=None)
+        result = bench.run(database_url, seconds=seconds, concurrency=concurrency)
+        progress.update(task, completed=1, total=1)
+    if as_json:
+        print(json.dumps(result))
+        return
+    table = Table(title=f"vostro bench api ({result['backend']})")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    for key, value in result.items():
+        table.add_row(key, f"{value:,}" if isinstance(value, int | float) else str(value))
+    console.print(table)
+
+
 @bench_app.command("netting")
 def bench_netting(
     payments: Annotated[int, typer.Option(min=2)] = 1_000_000,
