@@ -85,7 +85,15 @@ class Gate:
             more = message.get("more_body", False)
         data = bytes(body)
 
+        delivered = False
+
         async def replay() -> Message:
+            """The body once (it was read here already), then the client's own messages: a
+            response that waits for `http.disconnect` must get it, not the body again."""
+            nonlocal delivered
+            if delivered:
+                return await receive()
+            delivered = True
             return {"type": "http.request", "body": data, "more_body": False}
 
         key = headers.get("idempotency-key")
