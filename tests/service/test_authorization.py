@@ -34,11 +34,11 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
         yield build(client, key)
 
 
-def caller(api: Api, role: str) -> dict[str, str]:
+def caller(api: Api, role: str, owner: str = SBI) -> dict[str, str]:
     return {
         "operator": api.operator,
         "auditor": api.auditor,
-        "own": api.keys[SBI],
+        "own": api.keys[owner],
         "other": api.keys[UCO],
     }[role]
 
@@ -111,6 +111,7 @@ class Case:
     expect: tuple[int, int, int, int]  # operator, auditor, own, other
     body: Callable[[Api, str], Any] | dict[str, Any] | None = None
     setup: Callable[[Api, str], dict[str, str]] | None = None
+    owner: str = SBI  # whose resource it is; "own" is its key
 
 
 CASES = [
@@ -201,6 +202,13 @@ CASES = [
     Case("PUT", "/v1/settlement/modes/{bic}/{code}", (200, 403, 403, 404), {"mode": "rtgs"}),
     Case("GET", "/v1/vostro/report?bic={bic}", (200, 200, 200, 404)),
     Case("POST", "/v1/vostro/close-day", (200, 403, 403, 403)),
+    Case(
+        "PUT",
+        "/v1/vostro/settings/{bic}",
+        (200, 403, 403, 404),
+        {"threshold_minor": 0, "annual_yield": "0.065"},
+        owner=VTB,
+    ),
     Case("GET", "/v1/corridor/totals", (200, 200, 200, 200)),
     Case(
         "POST",
@@ -226,7 +234,7 @@ FIXED = {
 
 
 def _request(api: Api, case: Case, role: str, headers: dict[str, str]) -> Any:
-    params = dict(FIXED)
+    params = FIXED | {"bic": case.owner}
     if case.setup is not None:
         params |= case.setup(api, role)
     body = case.body(api, role) if callable(case.body) else case.body
@@ -235,7 +243,9 @@ def _request(api: Api, case: Case, role: str, headers: dict[str, str]) -> Any:
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.method} {c.path}")
 def test_every_endpoint_gives_each_role_exactly_its_status(api: Api, case: Case) -> None:
-    seen = tuple(_request(api, case, role, caller(api, role)).status_code for role in ROLES)
+    seen = tuple(
+        _request(api, case, role, caller(api, role, case.owner)).status_code for role in ROLES
+    )
     assert seen == case.expect, dict(zip(ROLES, seen, strict=True))
 
 

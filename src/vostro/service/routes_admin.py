@@ -34,6 +34,7 @@ from vostro.service.schemas import (
     ReportOut,
     StandingRateIn,
     VostroDayOut,
+    VostroSettingsIn,
     WindowOut,
 )
 from vostro.settlement.engine import SettlementReport
@@ -424,3 +425,25 @@ async def set_mode(bic: str, code: str, body: ModeIn, who: Who, svc: Svc, reques
 
     await act(request, who, "settlement.mode", found.bic, run, currency=checked, mode=body.mode)
     return Done(detail=f"{found.bic} settles {checked} by {body.mode}")
+
+
+@router.put("/vostro/settings/{bic}", tags=["treasury"])
+async def vostro_settings(
+    bic: str, body: VostroSettingsIn, who: Who, svc: Svc, request: Request
+) -> Done:
+    """A Russian bank's rupee vostro: the operating balance kept, and the yield of the treasury
+    bills the surplus above it is swept into at each day's close."""
+    found = visible(svc, who, bic)
+    require(who, Role.OPERATOR)
+    await act(
+        request,
+        who,
+        "vostro.configure",
+        found.bic,
+        lambda p: p.treasury.configure(
+            found.bic, body.threshold_minor, Decimal(body.annual_yield), actor=who.name
+        ),
+        threshold_minor=body.threshold_minor,
+        annual_yield=body.annual_yield,
+    )
+    return Done(detail=f"{found.bic} keeps {body.threshold_minor} paise; the rest is invested")

@@ -337,3 +337,12 @@ class ModeIn(Strict):
 class Done(BaseModel):
     done: bool = True
     detail: str
+
+
+class VostroSettingsIn(Strict):
+    threshold_minor: Annotated[int, Field(ge=0, le=2**63 - 1, strict=True)]
+    annual_yield: Annotated[
+        str,
+        StringConstraints(pattern=r"^0(\.[0-9]{1,6})?$"),
+        Field(description="Treasury bill yield as a fraction, e.g. 0.065", examples=["0.065"]),
+    ]
