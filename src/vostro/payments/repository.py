@@ -10,7 +10,9 @@ from __future__ import annotations
 import builtins
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
@@ -51,65 +53,127 @@ _FIELDS = (
 )
 
 
+@dataclass
+class _Batch:
+    """Writes collected by `PaymentRepository.batched`, committed together."""
+
+    inserts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    updates: dict[str, dict[str, Any]] = field(default_factory=dict)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    also: list[Also] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.inserts or self.updates or self.events or self.also)
+
+
 class PaymentRepository:
     def __init__(self, engine: sa.Engine, clock: Any = time.time_ns) -> None:
         self.engine = engine
         self.clock = clock
+        self._batch: _Batch | None = None
+
+    @contextmanager
+    def batched(self) -> Iterator[None]:
+        """Collect the writes of the block (each as it was when made) and commit them in one
+        transaction when it ends, or at `flush()`: for many payments processed together. A
+        payment saved several times is written once, with its last fields; every event is kept."""
+        if self._batch is not None:
+            raise RuntimeError("payment writes are already being batched")
+        self._batch = _Batch()
+        try:
+            yield
+        finally:
+            try:
+                self.flush()
+            finally:
+                self._batch = None
+
+    def flush(self) -> None:
+        """Commit the writes collected so far (before the ledger moves their payments' money)."""
+        batch = self._batch
+        if batch is None or batch.empty:
+            return
+        self._batch = _Batch()
+        with self.engine.begin() as conn:
+            if batch.inserts:
+                conn.execute(payments.insert(), list(batch.inserts.values()))
+            if batch.updates:
+                conn.execute(
+                    payments.update().where(payments.c.uetr == sa.bindparam("b_uetr")),
+                    [{"b_uetr": uetr, **values} for uetr, values in batch.updates.items()],
+                )
+            if batch.events:
+                conn.execute(payment_events.insert(), batch.events)
+            for also in batch.also:
+                also(conn)
 
     def add(self, payment: Payment, reason: str) -> None:
         now = self.clock()
-        values = {name: getattr(payment, name) for name in _FIELDS}
+        row = {
+            **{name: getattr(payment, name) for name in _FIELDS},
+            "payment_id": payment.payment_id.to_bytes(16, "big"),
+            "created_at": now,
+            "updated_at": now,
+        }
+        event = self._event(payment, now, reason)
+        if self._batch is not None:
+            self._batch.inserts[payment.uetr] = row
+            self._batch.events.append(event)
+            return
         with self.engine.begin() as conn:
-            conn.execute(
-                payments.insert().values(
-                    **values,
-                    payment_id=payment.payment_id.to_bytes(16, "big"),
-                    created_at=now,
-                    updated_at=now,
-                )
-            )
-            self._event(conn, payment, now, reason)
+            conn.execute(payments.insert().values(**row))
+            conn.execute(payment_events.insert().values(**event))
 
     def save(self, payment: Payment, reason: str | None, also: Also | None = None) -> None:
         """Store the payment's current fields and state, with an event for the state."""
         now = self.clock()
-        values = {name: getattr(payment, name) for name in _FIELDS if name != "uetr"}
+        values = {
+            **{name: getattr(payment, name) for name in _FIELDS if name != "uetr"},
+            "updated_at": now,
+        }
+        event = self._event(payment, now, reason)
+        if self._batch is not None:
+            inserted = self._batch.inserts.get(payment.uetr)
+            if inserted is not None:
+                inserted.update(values)
+            else:
+                self._batch.updates[payment.uetr] = values
+            self._batch.events.append(event)
+            if also is not None:
+                self._batch.also.append(also)
+            return
         with self.engine.begin() as conn:
-            conn.execute(
-                payments.update()
-                .where(payments.c.uetr == payment.uetr)
-                .values(**values, updated_at=now)
-            )
-            self._event(conn, payment, now, reason)
+            conn.execute(payments.update().where(payments.c.uetr == payment.uetr).values(**values))
+            conn.execute(payment_events.insert().values(**event))
             if also is not None:
                 also(conn)
 
     def note(self, payment: Payment, reason: str, also: Also | None = None) -> None:
         """An event in the payment's history that does not change its state (a decision)."""
+        event = self._event(payment, self.clock(), reason)
+        if self._batch is not None:
+            self._batch.events.append(event)
+            if also is not None:
+                self._batch.also.append(also)
+            return
         with self.engine.begin() as conn:
-            self._event(conn, payment, self.clock(), reason)
+            conn.execute(payment_events.insert().values(**event))
             if also is not None:
                 also(conn)
 
     @staticmethod
-    def _event(conn: sa.Connection, payment: Payment, at: int, reason: str | None) -> None:
-        conn.execute(
-            payment_events.insert().values(
-                uetr=payment.uetr,
-                at=at,
-                state=payment.state,
-                reason_code=payment.reason_code if payment.state is State.REJECTED else None,
-                reason=reason,
-            )
-        )
-        payment.events.append(
-            Event(
-                at,
-                payment.state,
-                payment.reason_code if payment.state is State.REJECTED else None,
-                reason,
-            )
-        )
+    def _event(payment: Payment, at: int, reason: str | None) -> dict[str, Any]:
+        """The event row for the payment as it is now (also appended to its history)."""
+        code = payment.reason_code if payment.state is State.REJECTED else None
+        payment.events.append(Event(at, payment.state, code, reason))
+        return {
+            "uetr": payment.uetr,
+            "at": at,
+            "state": payment.state,
+            "reason_code": code,
+            "reason": reason,
+        }
 
     def get(self, uetr: str) -> Payment | None:
         return self._one(payments.c.uetr == uetr)
@@ -120,6 +184,30 @@ class PaymentRepository:
                 payments.c.debtor_agent == debtor_agent, payments.c.end_to_end_id == end_to_end_id
             )
         )
+
+    def known(
+        self, uetrs: list[str], end_to_end: list[tuple[str, str]]
+    ) -> tuple[set[str], set[tuple[str, str]]]:
+        """Which of these UETRs, and which (debtor agent, end-to-end id) pairs, are taken."""
+        uetr_hits: set[str] = set()
+        pair_hits: set[tuple[str, str]] = set()
+        with self.engine.connect() as conn:
+            for start in range(0, len(uetrs), 500):
+                chunk = uetrs[start : start + 500]
+                uetr_hits.update(
+                    conn.execute(sa.select(payments.c.uetr).where(payments.c.uetr.in_(chunk)))
+                    .scalars()
+                    .all()
+                )
+            for start in range(0, len(end_to_end), 500):
+                ids = {e2e for _, e2e in end_to_end[start : start + 500]}
+                rows = conn.execute(
+                    sa.select(payments.c.debtor_agent, payments.c.end_to_end_id).where(
+                        payments.c.end_to_end_id.in_(ids)
+                    )
+                )
+                pair_hits.update((r.debtor_agent, r.end_to_end_id) for r in rows)
+        return uetr_hits, pair_hits & set(end_to_end)
 
     def _one(self, where: sa.ColumnElement[bool]) -> Payment | None:
         with self.engine.connect() as conn:

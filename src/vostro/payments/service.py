@@ -40,16 +40,19 @@ from __future__ import annotations
 import re
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import TypeVar, cast
 
 import sqlalchemy as sa
 
 from vostro import audit
-from vostro.compliance.limits import ALL, Limits, day_bounds
+from vostro.compliance.limits import ALL, Limit, Limits, day_bounds
 from vostro.config import HOLD_DEADLINE_MAX_S, HOLD_DEADLINE_S
+from vostro.errors import VostroError
 from vostro.fx.desk import FxDesk
 from vostro.fx.errors import FxError, QuoteExpired
 from vostro.ledger.types import (
+    BATCH_EVENTS_MAX,
     INT64_MAX,
     CreateTransferResult,
     Transfer,
@@ -60,7 +63,7 @@ from vostro.ledger.writer import Ledger
 from vostro.money import currency, format_amount
 from vostro.participants.model import AccountKind, Participant, Purpose
 from vostro.participants.registry import Registry
-from vostro.payments.fees import all_in_cost
+from vostro.payments.fees import FeeSchedule, all_in_cost
 from vostro.payments.model import (
     TRANSITIONS,
     Hold,
@@ -79,6 +82,7 @@ from vostro.settlement.rules import Mode, SettlementRules
 from vostro.settlement.windows import WindowPayment, Windows
 
 R = CreateTransferResult
+T = TypeVar("T")
 UETR_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 PENDING = int(TransferFlags.PENDING)
 POST = int(TransferFlags.POST_PENDING)
@@ -132,6 +136,7 @@ class PaymentService:
         self.limits = Limits(ledger.store.engine, clock)
         self.queue_deadline_s = QUEUE_DEADLINE_S
         self.hold_deadline_s = HOLD_DEADLINE_S
+        self._memo: dict[tuple[object, ...], object] | None = None
 
     # ------------------------------------------------------------------ submit
     def submit(self, request: PaymentRequest, *, urgent: bool = False) -> Payment:
@@ -163,6 +168,172 @@ class PaymentService:
         payment = _new_payment(request)
         self.repo.add(payment, "accepted for processing")
         return self._resume(payment, Priority.URGENT if urgent else Priority.NORMAL)
+
+    def submit_many(
+        self, items: Sequence[tuple[PaymentRequest, bool]]
+    ) -> list[Payment | VostroError]:
+        """Submit payments that arrived together (`(request, urgent)` each), sharing database
+        transactions and ledger batches; returns, per item, the payment or the refusal.
+
+        The group's plain payments (same currency, settled gross, not held, no limits to count,
+        new) are validated and screened with their records written in one transaction, reserve
+        together in one ledger batch (each its own linked chain) and settle together in the
+        next, their states committed between the steps as `submit` commits them. Every other
+        item goes through `submit` on its own afterwards, in order. The one difference from
+        submitting one by one: a payment in the group does not yet fund another of the same
+        group (reservations are pending until the group settles); a payer short for that reason
+        queues, and the queue retry after the group settles it.
+        """
+        out: list[Payment | VostroError | None] = [None] * len(items)
+        taken = self.repo.known(
+            [r.uetr for r, _ in items if isinstance(r.uetr, str)],
+            [(r.debtor_agent, r.end_to_end_id) for r, _ in items],
+        )
+        self._memo = {}  # rules, limits and fees read once per group
+        try:
+            plain, alone = self._screen_group(items, out, taken)
+        finally:
+            self._memo = None
+        settled = self._reserve_and_settle(plain)
+        retried: set[str] = set()
+        for bic, code in dict.fromkeys((p.creditor_agent, p.target_currency) for p in settled):
+            retried.update(self.retry_queue(bic, code))
+        for i, p, _ in plain:
+            if p.uetr in retried:  # queued in the group, settled by the retry after it
+                out[i] = self.repo.get(p.uetr) or p
+        for i in sorted(alone):
+            request, urgent = items[i]
+            started = out[i]
+            try:
+                if isinstance(started, Payment):  # screened on the way: it was held
+                    out[i] = self._resume(started, Priority.URGENT if urgent else Priority.NORMAL)
+                else:
+                    out[i] = self.submit(request, urgent=urgent)
+            except VostroError as refused:
+                out[i] = refused
+        assert all(o is not None for o in out)
+        return [o for o in out if o is not None]
+
+    def _screen_group(
+        self,
+        items: Sequence[tuple[PaymentRequest, bool]],
+        out: list[Payment | VostroError | None],
+        taken: tuple[set[str], set[tuple[str, str]]],
+    ) -> tuple[list[tuple[int, Payment, Priority]], list[int]]:
+        """Accept, validate, screen and price the group's plain payments, their records
+        written in one transaction; the rest are left to go alone."""
+        plain: list[tuple[int, Payment, Priority]] = []
+        alone: list[int] = []
+        seen: set[object] = set()
+        limited: dict[tuple[str, str, str], bool] = {}
+        with self.repo.batched():
+            for i, (request, urgent) in enumerate(items):
+                keys = (request.uetr, (request.debtor_agent, request.end_to_end_id))
+                go_alone = not self._plain(request, seen, keys, limited, taken)
+                seen.update(keys)
+                if go_alone:
+                    alone.append(i)
+                    continue
+                payment = _new_payment(request)
+                self.repo.add(payment, "accepted for processing")
+                out[i] = payment
+                try:
+                    self._validate(payment)
+                    held = self._screen(payment)
+                    if payment.state is State.REJECTED:
+                        continue
+                    if held:  # a screening hit: it goes on its own, to be held
+                        alone.append(i)
+                        continue
+                    self._price(payment)
+                except PaymentRejected as rejection:
+                    self._reject(payment, rejection.code, rejection.reason)
+                    continue
+                plain.append((i, payment, Priority.URGENT if urgent else Priority.NORMAL))
+        return plain, alone
+
+    def _memoised(self, key: tuple[object, ...], read: Callable[[], T]) -> T:
+        if self._memo is None:
+            return read()
+        if key not in self._memo:
+            self._memo[key] = read()
+        return cast(T, self._memo[key])
+
+    def _mode(self, bic: str, code: str) -> Mode:
+        return self._memoised(("mode", bic, code), lambda: self.rules.mode(bic, code))
+
+    def _applicable(self, bic: str, flow: str, code: str) -> list[Limit]:
+        return self._memoised(
+            ("limits", bic, flow, code), lambda: self.limits.applicable(bic, flow, code)
+        )
+
+    def _fees(self, bic: str, code: str) -> FeeSchedule:
+        return self._memoised(("fees", bic, code), lambda: self.registry.fee_schedule(bic, code))
+
+    def _plain(
+        self,
+        r: PaymentRequest,
+        seen: set[object],
+        keys: tuple[object, object],
+        limited: dict[tuple[str, str, str], bool],
+        taken: tuple[set[str], set[tuple[str, str]]],
+    ) -> bool:
+        """Can this request go through the batched path of `submit_many`?"""
+        if keys[0] in seen or keys[1] in seen or not isinstance(r.uetr, str):
+            return False
+        if not UETR_RE.match(r.uetr) or r.settlement_currency != r.currency:
+            return False
+        if self._mode(r.debtor_agent, r.currency) is not Mode.RTGS:
+            return False
+        scope = (r.debtor_agent, r.flow, r.currency)
+        if scope not in limited:
+            limited[scope] = bool(self._applicable(*scope))
+        if limited[scope]:  # daily totals must count every earlier payment: one at a time
+            return False
+        return r.uetr not in taken[0] and (r.debtor_agent, r.end_to_end_id) not in taken[1]
+
+    def _reserve_and_settle(self, group: list[tuple[int, Payment, Priority]]) -> list[Payment]:
+        """Reserve the group in one ledger batch, settle what was reserved in the next."""
+        reservations = [(p, priority, *self._reservation(p)) for _, p, priority in group]
+        results = self._batch_results([chain for *_, chain in reservations])
+        reserved: list[Payment] = []
+        with self.repo.batched():
+            for (p, priority, legs, _), outcome in zip(reservations, results, strict=True):
+                try:
+                    self._reserved(p, legs, outcome)
+                    reserved.append(p)
+                except Shortfall as short:
+                    self._enqueue(p, priority, short.reason)
+                except PaymentRejected as rejection:
+                    self._reject(p, rejection.code, rejection.reason)
+        posts = self._batch_results([self._resolution(p, POST, POST_BASE) for p in reserved])
+        settled: list[Payment] = []
+        with self.repo.batched():
+            for p, outcome in zip(reserved, posts, strict=True):
+                try:
+                    self._settled(p, outcome)
+                    settled.append(p)
+                except PaymentRejected as rejection:
+                    self._reject(p, rejection.code, rejection.reason)
+        return settled
+
+    def _batch_results(self, chains: list[list[Transfer]]) -> list[list[R]]:
+        """Create the chains in as few ledger batches as fit (a chain never split); the results
+        of each chain."""
+        results: list[list[R]] = []
+        start = 0
+        while start < len(chains):
+            end, events = start, 0
+            while end < len(chains) and events + len(chains[end]) <= BATCH_EVENTS_MAX:
+                events += len(chains[end])
+                end += 1
+            flat = self.ledger.create_transfers([t for chain in chains[start:end] for t in chain])
+            at = 0
+            for chain in chains[start:end]:
+                results.append(list(flat[at : at + len(chain)]))
+                at += len(chain)
+            start = end
+        return results
 
     def _resume(self, payment: Payment, priority: Priority = Priority.NORMAL) -> Payment:
         if payment.state is State.HELD:
@@ -238,7 +409,7 @@ class PaymentService:
 
     def _check_limits(self, p: Payment) -> str:
         """Refuse a payment over a limit that applies to it; says which limits it is within."""
-        limits = self.limits.applicable(p.debtor_agent, p.flow, p.source_currency)
+        limits = self._applicable(p.debtor_agent, p.flow, p.source_currency)
         code, amount = p.source_currency, p.source_amount_minor
         for limit in limits:
             cap = limit.per_payment_max_minor
@@ -348,7 +519,7 @@ class PaymentService:
     def _price(self, p: Payment) -> None:
         """Claim the FX quote (cross-currency), then work out the fee and the all-in cost."""
         payer = self.registry.get(p.debtor_agent)
-        fee = self.registry.fee_schedule(payer.bic, p.source_currency).fee(p.source_amount_minor)
+        fee = self._fees(payer.bic, p.source_currency).fee(p.source_amount_minor)
         p.fee_minor = fee
         if not p.cross_currency:
             cost = all_in_cost(p.source_amount_minor, fee)
@@ -393,6 +564,11 @@ class PaymentService:
         )
 
     def _reserve(self, p: Payment) -> None:
+        legs, chain = self._reservation(p)
+        self._reserved(p, legs, self.ledger.create_transfers(chain))
+
+    def _reservation(self, p: Payment) -> tuple[list[Leg], list[Transfer]]:
+        """The payment's legs, and the linked chain of pending transfers that reserves them."""
         legs = self._legs(p)
         chain = linked_chain(
             [
@@ -410,7 +586,10 @@ class PaymentService:
                 for leg, debit, credit, amount, code, purpose in legs
             ]
         )
-        results = self.ledger.create_transfers(chain)
+        return legs, chain
+
+    def _reserved(self, p: Payment, legs: list[Leg], results: list[R]) -> None:
+        """Reserved, or the reason it was not (`Shortfall` when the payer lacks liquidity)."""
         failed = [
             (leg, r)
             for leg, r in zip(legs, results, strict=True)
@@ -422,7 +601,7 @@ class PaymentService:
         self._move(
             p,
             State.RESERVED,
-            f"{len(chain)} transfers reserved as one linked chain"
+            f"{len(legs)} transfers reserved as one linked chain"
             + (" (payment-versus-payment)" if p.cross_currency else ""),
         )
 
@@ -484,7 +663,14 @@ class PaymentService:
     def _settle(
         self, p: Payment, reason: str = "settled gross in real time: both sides final"
     ) -> None:
-        results = self._resolve_reservation(p, POST, POST_BASE)
+        self._settled(p, self._resolve_reservation(p, POST, POST_BASE), reason)
+
+    def _settled(
+        self,
+        p: Payment,
+        results: list[R],
+        reason: str = "settled gross in real time: both sides final",
+    ) -> None:
         if any(r not in (R.OK, R.EXISTS) for r in results):
             raise PaymentRejected(
                 Reason.NOT_SPECIFIED, f"the reservation could not be settled: {results}"
@@ -576,9 +762,7 @@ class PaymentService:
 
     # -------------------------------------------------- deferred net settlement
     def _deferred_net(self, p: Payment) -> bool:
-        return not p.cross_currency and (
-            self.rules.mode(p.debtor_agent, p.source_currency) is Mode.DNS
-        )
+        return not p.cross_currency and (self._mode(p.debtor_agent, p.source_currency) is Mode.DNS)
 
     def _clear(self, p: Payment) -> None:
         """Accept into the open window, within the payer's net debit cap and bilateral limit."""
@@ -630,7 +814,10 @@ class PaymentService:
 
     def _resolve_reservation(self, p: Payment, flag: int, id_base: int) -> list[R]:
         """Post or void every reserved leg of the payment, as one linked chain."""
-        chain = linked_chain(
+        return self.ledger.create_transfers(self._resolution(p, flag, id_base))
+
+    def _resolution(self, p: Payment, flag: int, id_base: int) -> list[Transfer]:
+        return linked_chain(
             [
                 Transfer(
                     p.payment_id | (id_base + leg[0]),
@@ -646,7 +833,6 @@ class PaymentService:
                 for leg in self._legs(p)
             ]
         )
-        return self.ledger.create_transfers(chain)
 
     # ------------------------------------------------------------------ return
     def return_payment(self, original_uetr: str, return_uetr: str, reason: str) -> Payment:

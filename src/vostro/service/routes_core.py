@@ -494,7 +494,7 @@ async def submit_payment(request: Request, who: Who, svc: Svc) -> Response | Pay
     if isinstance(outcome, Exception):
         raise outcome
     payment: Payment = outcome
-    fresh = svc.platform.payments.repo.get(payment.uetr) or payment
+    fresh = payment  # as the writer left it, with its whole history
     return Response(
         payment_out(fresh).model_dump_json(),
         status_code=200 if existed else 201,
