@@ -75,6 +75,9 @@ def serve(
             _announce(base, prepare(url), "first start: an operator key was created")
         else:
             err.print(f"vostro serving {base} (operator keys exist; `vostro key create` for more)")
+    # The event loop and the writer thread share the interpreter: switch between them often, so
+    # a request waiting for its answer is not held up by a round of ledger work.
+    sys.setswitchinterval(0.0005)
     app = create_app(url)
     if stream is not None:
         stream.start()
