@@ -4,7 +4,7 @@ refused everywhere.
 
 The rule: a participant asking about another participant's resource gets 404 (ids do not leak);
 a role that may never do an action gets 403 (auditors never write; participants never
-administer). "own" is State Bank of India acting on its own resources; "other" is UCO Bank
+administer), given before anything is looked up, so it says nothing about what exists. "own" is State Bank of India acting on its own resources; "other" is UCO Bank
 acting on State Bank of India's.
 """
 
@@ -54,6 +54,31 @@ def queued(api: Api, role: str) -> dict[str, str]:
 def settled_to_sbi(api: Api, role: str) -> dict[str, str]:
     del role
     return {"uetr": api.pay(FXP, SBI, 1_00)["uetr"]}
+
+
+def a_list(api: Api, role: str) -> dict[str, str]:
+    name = f"to-remove-{role}"
+    api.ok(
+        "PUT",
+        f"/v1/compliance/lists/{name}?format=csv",
+        content=b"id,name\nx,Someone\n",
+        headers=api.operator | {"content-type": "text/csv"},
+    )
+    return {"name": name}
+
+
+def held(api: Api, role: str) -> dict[str, str]:
+    """A fresh payment of SBI's held by a screening hit."""
+    del role
+    api.ok(
+        "PUT",
+        "/v1/compliance/lists/matrix?format=csv",
+        content=b"id,name\nm1,Listed Trading House\n",
+        headers=api.operator | {"content-type": "text/csv"},
+    )
+    paid = api.pay(SBI, VTB, 1_00, creditor_name="Listed Trading House")
+    assert paid["state"] == "held", paid
+    return {"uetr": paid["uetr"]}
 
 
 def sbi_payment(api: Api, role: str) -> dict[str, str]:
@@ -111,6 +136,7 @@ class Case:
     expect: tuple[int, int, int, int]  # operator, auditor, own, other
     body: Callable[[Api, str], Any] | dict[str, Any] | None = None
     setup: Callable[[Api, str], dict[str, str]] | None = None
+    content: bytes | None = None  # a raw body (a list upload) instead of JSON
     owner: str = SBI  # whose resource it is; "own" is its key
 
 
@@ -221,8 +247,50 @@ CASES = [
     Case("POST", "/v1/keys/{key_id}/revoke", (200, 403, 200, 404), setup=sbi_key),
     Case("GET", "/v1/audit", (200, 200, 403, 403)),
     Case("GET", "/v1/dashboard", (200, 200, 200, 200)),
+    Case("GET", "/v1/compliance/lists", (200, 200, 403, 403)),
+    Case(
+        "PUT",
+        "/v1/compliance/lists/{name}?format=csv",
+        (200, 403, 403, 403),
+        content=b"id,name\nx1,Listed Trading House\n",
+    ),
+    Case(
+        "POST",
+        "/v1/compliance/lists/{name}/remove",
+        (200, 403, 403, 403),
+        {"reason": "t"},
+        setup=a_list,
+    ),
+    Case("POST", "/v1/compliance/screen", (200, 200, 403, 403), {"name": "Gazprombank"}),
+    Case("GET", "/v1/compliance/holds", (200, 200, 403, 403)),
+    Case(
+        "POST",
+        "/v1/compliance/holds/{uetr}/release",
+        (200, 403, 403, 403),
+        {"reason": "cleared"},
+        setup=held,
+    ),
+    Case(
+        "POST",
+        "/v1/compliance/holds/{uetr}/reject",
+        (200, 403, 403, 403),
+        {"reason": "match"},
+        setup=held,
+    ),
+    Case("GET", "/v1/compliance/limits", (200, 200, 403, 403)),
+    Case(
+        "PUT",
+        "/v1/compliance/limits/{participant}/{flow}/{code}",
+        (200, 403, 403, 403),
+        {"per_payment_max_minor": 10**15},
+    ),
+    Case("GET", "/v1/payments/{uetr}/status", (200, 200, 200, 404), setup=sbi_payment),
+    Case("GET", "/v1/payments/{uetr}/screenings", (200, 200, 403, 404), setup=sbi_payment),
 ]
 FIXED = {
+    "name": "operator-own",
+    "participant": SBI,
+    "flow": "trade",
     "bic": SBI,
     "code": "INR",
     "base": "USD",
@@ -238,6 +306,13 @@ def _request(api: Api, case: Case, role: str, headers: dict[str, str]) -> Any:
     if case.setup is not None:
         params |= case.setup(api, role)
     body = case.body(api, role) if callable(case.body) else case.body
+    if case.content is not None:
+        return api.client.request(
+            case.method,
+            case.path.format(**params),
+            content=case.content,
+            headers=headers | {"content-type": "text/csv"},
+        )
     return api.client.request(case.method, case.path.format(**params), json=body, headers=headers)
 
 

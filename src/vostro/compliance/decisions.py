@@ -27,6 +27,7 @@ import sqlalchemy as sa
 
 from vostro import audit
 from vostro.compliance.limits import ALL, Limit
+from vostro.compliance.lists import ScreeningList
 from vostro.compliance.screener import ActiveList, ListScreener, parse_list
 from vostro.compliance.store import LIST_FORMATS, ListStore, StoredList, party_key
 from vostro.config import HOLD_DEADLINE_MAX_S, HOLD_DEADLINE_S, Settings
@@ -135,6 +136,7 @@ class Compliance:
         origin: str | None = None,
         *,
         source: str | None = None,
+        parsed: ScreeningList | None = None,
     ) -> StoredList:
         """Load (or reload) a list under `name`: parsed and indexed in full, stored, audited,
         then swapped in atomically. Loading the version already active changes nothing."""
@@ -151,7 +153,9 @@ class Compliance:
         if len(data) > LIST_BYTES_MAX:
             raise ComplianceError(f"list {name}: {len(data)} bytes, over {LIST_BYTES_MAX}")
         source = (source or f"{name}.{fmt}")[:LIST_SOURCE_CHARS_MAX]
-        screening = parse_list(data, fmt, source)  # ListError names the bad line
+        # Parsed beforehand (off the writer, so payments go on meanwhile) or here; ListError
+        # names the bad line.
+        screening = parsed if parsed is not None else parse_list(data, fmt, source)
         if not screening.entities:
             raise ComplianceError(f"list {name}: no entity with a name in {source}")
         previous = self._stored(name)

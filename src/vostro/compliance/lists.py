@@ -75,8 +75,11 @@ def parse_ftm(data: bytes, source: str) -> ScreeningList:
         if not line.strip():
             continue
         try:
-            proxy = model.get_proxy(json.loads(line))
-        except (json.JSONDecodeError, InvalidData, KeyError, TypeError) as error:
+            entity = json.loads(line)
+            if not isinstance(entity, dict):
+                raise TypeError(f"a JSON {type(entity).__name__}, not an object")
+            proxy = model.get_proxy(entity)
+        except (json.JSONDecodeError, InvalidData, KeyError, TypeError, ValueError) as error:
             raise ListError(f"{source}:{number}: not a FollowTheMoney entity ({error})") from None
         names = sorted(proxy.get_type_values(registry.name))
         if not names:

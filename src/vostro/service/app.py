@@ -157,10 +157,11 @@ def create_app(
 
     app.add_middleware(middleware.Gate, service=_Lazy())  # type: ignore[arg-type]
 
-    from vostro.service import routes_admin, routes_core, routes_web
+    from vostro.service import routes_admin, routes_compliance, routes_core, routes_web
 
     app.include_router(routes_core.router)
     app.include_router(routes_admin.router)
+    app.include_router(routes_compliance.router)
     app.include_router(routes_web.router)
     return app
 

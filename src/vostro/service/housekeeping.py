@@ -1,7 +1,8 @@
 """What the writer does between commands: deadlines and the liquidity-saving mechanism.
 
-Every few seconds: queued payments past their deadline are rejected, held payments past their
-review deadline are rejected (once compliance holds exist), and, every `lsm_every_s`, the gridlock
+Every few seconds: queued payments past their deadline are rejected, screening lists loaded by
+another process (the CLI) are taken up, held payments past their review deadline are rejected,
+and, every `lsm_every_s`, the gridlock
 resolver runs for each currency that has a queue.
 """
 
@@ -26,6 +27,9 @@ class Housekeeper:
             log.info("queued payments expired", extra={"count": len(expired)})
         compliance = getattr(platform, "compliance", None)
         if compliance is not None:
+            changed = compliance.refresh()  # lists loaded meanwhile by another process
+            if changed:
+                log.info("screening lists taken up", extra={"lists": changed})
             compliance.expire_holds()
         if time.monotonic() - self.last_lsm < self.lsm_every_s:
             return

@@ -104,6 +104,8 @@ class Gate:
 
     def _limit(self, content_type: str) -> int:
         settings = self.service.settings
+        if "ndjson" in content_type or "csv" in content_type:
+            return settings.max_list_bytes
         return settings.max_xml_bytes if "xml" in content_type else settings.max_json_bytes
 
     async def _idempotent(

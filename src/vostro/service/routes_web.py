@@ -191,10 +191,4 @@ def dashboard_data(who: Who, svc: Svc) -> dict[str, Any]:
 
 
 def _holds(svc: Service) -> list[dict[str, Any]]:
-    compliance = getattr(svc.platform, "compliance", None)
-    if compliance is None:
-        return []
-    holds: list[dict[str, Any]] = []
-    for h in compliance.holds():
-        holds.append(h if isinstance(h, dict) else getattr(h, "__dict__", {"hold": str(h)}))
-    return holds
+    return [h.as_dict() for h in svc.platform.compliance.holds()]

@@ -346,3 +346,27 @@ class VostroSettingsIn(Strict):
         StringConstraints(pattern=r"^0(\.[0-9]{1,6})?$"),
         Field(description="Treasury bill yield as a fraction, e.g. 0.065", examples=["0.065"]),
     ]
+
+
+# ---------------------------------------------------------------- compliance
+class ScreenIn(Strict):
+    name: Annotated[str, StringConstraints(min_length=1, max_length=140)]
+    identifiers: list[Annotated[str, StringConstraints(min_length=1, max_length=64)]] = Field(
+        default_factory=list, max_length=10
+    )
+
+
+class DecisionIn(Strict):
+    reason: Annotated[str, StringConstraints(min_length=1, max_length=500)]
+    remember: bool = Field(
+        False, description="Release: remember this false positive for this party and list version"
+    )
+
+
+class ListRemoveIn(Strict):
+    reason: Annotated[str, StringConstraints(min_length=1, max_length=500)]
+
+
+class LimitIn(Strict):
+    per_payment_max_minor: Annotated[int, Field(gt=0, le=2**63 - 1, strict=True)] | None = None
+    per_day_max_minor: Annotated[int, Field(gt=0, le=2**63 - 1, strict=True)] | None = None

@@ -17,6 +17,7 @@ class ServiceSettings(BaseSettings):
     # transactions (the inbound parser refuses anything over 10 MiB on its own).
     max_json_bytes: int = 64 * 1024
     max_xml_bytes: int = 10 * 1024 * 1024
+    max_list_bytes: int = 256 * 1024 * 1024  # a sanctions list upload (the full OpenSanctions set)
     # Commands the writer takes from its queue at once (one group of work per round).
     writer_batch_max: int = 256
     # Housekeeping on the writer: expire queued payments and holds, run the LSM.

@@ -1,0 +1,231 @@
+"""Compliance over HTTP (`/v1/compliance`): sanctions lists, ad-hoc screening, the hold queue and
+its decisions, limits; and a payment's screenings and pacs.002 status.
+
+A list is uploaded as its own bytes (FollowTheMoney JSON lines, or CSV). It is parsed and indexed
+off the writer, so payments keep flowing meanwhile; the writer then stores it and swaps it in at
+once. Every decision is audited with who, why and from where.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from vostro.compliance.decisions import ComplianceError, NoSuchPayment, NotHeld
+from vostro.compliance.lists import ListError, screen_name
+from vostro.compliance.screener import parse_list
+from vostro.iso20022.outbound import payment_status_report
+from vostro.service import problems
+from vostro.service.app import Service, origin, principal, require, service_of
+from vostro.service.auth import Principal, Role
+from vostro.service.problems import Problem, not_found
+from vostro.service.routes_core import XML, _own_payment, payment_out
+from vostro.service.schemas import DecisionIn, LimitIn, ListRemoveIn, PaymentOut, ScreenIn
+
+router = APIRouter(prefix="/v1", responses=problems.RESPONSES)
+Who = Annotated[Principal, Depends(principal)]
+Svc = Annotated[Service, Depends(service_of)]
+LIST_MEDIA = {"ftm": "application/x-ndjson", "csv": "text/csv"}
+
+
+def _refused(error: Exception) -> Problem:
+    return Problem(422, "compliance-refused", "Refused", str(error))
+
+
+@router.get("/compliance/lists", tags=["compliance"])
+def lists(who: Who, svc: Svc) -> list[dict[str, Any]]:
+    """The sanctions and watch lists every payment is screened against, with their versions."""
+    require(who, Role.OPERATOR, Role.AUDITOR)
+    return [s.as_dict() for s in svc.platform.compliance.lists()]
+
+
+@router.put(
+    "/compliance/lists/{name}",
+    tags=["compliance"],
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                LIST_MEDIA["ftm"]: {"schema": {"type": "string"}},
+                LIST_MEDIA["csv"]: {"schema": {"type": "string"}},
+            },
+        }
+    },
+)
+async def load_list(
+    name: str,
+    request: Request,
+    who: Who,
+    svc: Svc,
+    format: Annotated[Literal["ftm", "csv"], Query()] = "ftm",
+) -> dict[str, Any]:
+    """Load or reload a list: FollowTheMoney entities (JSON lines, as OpenSanctions publishes
+    them) or an operator's CSV (`id,name,aliases,identifiers`). A new version screens every
+    payment from the moment it is in place; payments never wait for the parsing."""
+    require(who, Role.OPERATOR)
+    data = await request.body()
+    if not data:
+        raise Problem(422, "empty-list", "Empty list", "the request body holds no list")
+    try:
+        parsed = await run_in_threadpool(parse_list, data, format, f"{name}.{format}")
+    except ListError as bad:
+        raise Problem(422, "bad-list", "List refused", str(bad), code="FF01") from None
+    where = origin(request)
+    try:
+        stored = await svc.writer.run(
+            lambda p: p.compliance.load_list(name, data, format, who.name, where, parsed=parsed)
+        )
+    except ComplianceError as refused:
+        raise _refused(refused) from None
+    return stored.as_dict()
+
+
+@router.post("/compliance/lists/{name}/remove", tags=["compliance"])
+async def remove_list(
+    name: str, body: ListRemoveIn, request: Request, who: Who, svc: Svc
+) -> dict[str, Any]:
+    """Stop screening against a list."""
+    require(who, Role.OPERATOR)
+    where = origin(request)
+    try:
+        removed = await svc.writer.run(
+            lambda p: p.compliance.remove_list(name, who.name, body.reason, where)
+        )
+    except ComplianceError as refused:
+        missing = "no list" in str(refused)
+        raise not_found(f"list {name}") if missing else _refused(refused) from None
+    return removed.as_dict()
+
+
+@router.post("/compliance/screen", tags=["compliance"])
+def screen(body: ScreenIn, who: Who, svc: Svc) -> dict[str, Any]:
+    """Screen one name (and identifiers) against every active list, across scripts and
+    spellings; `hit` is true at the configured threshold."""
+    require(who, Role.OPERATOR, Role.AUDITOR)
+    screener = svc.platform.compliance.screener
+    results: list[dict[str, Any]] = []
+    for active in screener.active():
+        for m in screen_name(
+            active.screening,
+            body.name,
+            threshold=screener.threshold,
+            identifiers=body.identifiers,
+        ):
+            results.append(
+                {
+                    "list": active.stored.name,
+                    "list_version": active.stored.version,
+                    "entity_id": m.entity_id,
+                    "name": m.name,
+                    "score": m.score,
+                    "hit": m.hit,
+                    "reason": m.reason,
+                }
+            )
+    results.sort(key=lambda r: -float(r["score"]))
+    return {"name": body.name, "threshold": screener.threshold, "matches": results}
+
+
+@router.get("/compliance/holds", tags=["compliance"])
+def holds(who: Who, svc: Svc) -> list[dict[str, Any]]:
+    """Payments held by a screening hit, the soonest deadline first, with what matched."""
+    require(who, Role.OPERATOR, Role.AUDITOR)
+    return [h.as_dict() for h in svc.platform.compliance.holds()]
+
+
+async def _decide(
+    uetr: str, body: DecisionIn, request: Request, who: Principal, svc: Service, release: bool
+) -> PaymentOut:
+    require(who, Role.OPERATOR)
+    where = origin(request)
+
+    def decide(p: Any) -> Any:
+        if release:
+            return p.compliance.release(uetr, who.name, body.reason, body.remember, where)
+        return p.compliance.reject(uetr, who.name, body.reason, where)
+
+    try:
+        decided = await svc.writer.run(decide)
+    except NoSuchPayment:
+        raise not_found(f"held payment {uetr}") from None
+    except NotHeld as refused:
+        raise Problem(409, "not-held", "Not held", str(refused)) from None
+    except ComplianceError as refused:
+        raise _refused(refused) from None
+    return payment_out(svc.platform.payments.repo.get(decided.uetr) or decided)
+
+
+@router.post("/compliance/holds/{uetr}/release", tags=["compliance"])
+async def release(uetr: str, body: DecisionIn, request: Request, who: Who, svc: Svc) -> PaymentOut:
+    """Release a held payment (a false positive): it settles, or goes on its way. With
+    `remember`, the same party against the same listed entity and list version passes next
+    time."""
+    return await _decide(uetr, body, request, who, svc, release=True)
+
+
+@router.post("/compliance/holds/{uetr}/reject", tags=["compliance"])
+async def reject(uetr: str, body: DecisionIn, request: Request, who: Who, svc: Svc) -> PaymentOut:
+    """Reject a held payment (RR04): its reservation is voided; its pacs.002 RJCT is at
+    `/v1/payments/{uetr}/status`."""
+    return await _decide(uetr, body, request, who, svc, release=False)
+
+
+@router.get("/compliance/limits", tags=["compliance"])
+def limits(who: Who, svc: Svc) -> list[dict[str, Any]]:
+    """Per-payment and per-day limits by payer and flow."""
+    require(who, Role.OPERATOR, Role.AUDITOR)
+    return [limit.as_dict() for limit in svc.platform.compliance.limits()]
+
+
+@router.put("/compliance/limits/{participant}/{flow}/{code}", tags=["compliance"])
+async def set_limit(
+    participant: str,
+    flow: str,
+    code: str,
+    body: LimitIn,
+    request: Request,
+    who: Who,
+    svc: Svc,
+) -> dict[str, Any]:
+    """Set a limit for a payer (a BIC, or `*` for all) and flow (`trade`, `remittance`, ...,
+    or `*`) in a currency; payments over it are refused (AM02 per payment, AM14 per day)."""
+    require(who, Role.OPERATOR)
+    where = origin(request)
+    try:
+        limit = await svc.writer.run(
+            lambda p: p.compliance.set_limit(
+                participant,
+                flow,
+                code,
+                per_payment_max_minor=body.per_payment_max_minor,
+                per_day_max_minor=body.per_day_max_minor,
+                actor=who.name,
+                origin=where,
+            )
+        )
+    except (ComplianceError, ValueError) as refused:
+        raise _refused(refused) from None
+    return limit.as_dict()
+
+
+@router.get(
+    "/payments/{uetr}/status",
+    tags=["payments"],
+    responses={200: {"content": {XML: {"schema": {"type": "string"}}}}},
+    response_class=Response,
+)
+def payment_status(uetr: str, who: Who, svc: Svc) -> Response:
+    """The payment's ISO 20022 pacs.002 status report as it stands now (ACSC, PDNG, ACCP, or
+    RJCT with its reason code)."""
+    p = _own_payment(svc, who, uetr)
+    return Response(payment_status_report(p, svc.xsd_dir), media_type=XML)
+
+
+@router.get("/payments/{uetr}/screenings", tags=["compliance"])
+def payment_screenings(uetr: str, who: Who, svc: Svc) -> list[dict[str, Any]]:
+    """How the payment was screened: lists and versions, scores, which name matched which."""
+    _own_payment(svc, who, uetr)
+    require(who, Role.OPERATOR, Role.AUDITOR)
+    return svc.platform.compliance.screenings(uetr)
