@@ -4,8 +4,9 @@ refused everywhere.
 
 The rule: a participant asking about another participant's resource gets 404 (ids do not leak);
 a role that may never do an action gets 403 (auditors never write; participants never
-administer), given before anything is looked up, so it says nothing about what exists. "own" is State Bank of India acting on its own resources; "other" is UCO Bank
-acting on State Bank of India's.
+administer), given before anything is looked up, so it says nothing about what exists. "own"
+is the resource's owner acting on it (State Bank of India, unless a row names another); "other"
+is UCO Bank acting on it.
 """
 
 from __future__ import annotations
