@@ -17,6 +17,7 @@ liquidity has run low (what its treasury would do), so the queue drains and the 
 from __future__ import annotations
 
 import csv
+import json
 import logging
 import threading
 import time
@@ -37,6 +38,36 @@ from vostro.service.auth import KeyRing, Role
 from vostro.settlement.day import CORRESPONDENT, FX_PROVIDER, INDIAN, NAMES, RUSSIAN, generate_day
 
 log = logging.getLogger("vostro.demo")
+# A demonstration watch list of invented parties (never real people or companies), in Latin
+# script; the stream names one of them in Cyrillic now and then, so holds appear and are decided.
+DEMO_LIST = "\n".join(
+    json.dumps({"id": f"demo-{n}", "schema": schema, "properties": {"name": [name]}})
+    for n, (schema, name) in enumerate(
+        (("Person", "Pavel Grishin"), ("Company", "Vostok Maritime Trading LLC"))
+    )
+).encode()
+LISTED_IN_CYRILLIC = ("ООО Восток Маритайм Трейдинг", "Павел Гришин")
+HOLD_EVERY = 150  # one payment in this many names a listed party
+INDIAN_FIRMS = (
+    "Indian Oil Corporation Ltd",
+    "Bharat Petroleum Corporation Ltd",
+    "Nayara Energy Ltd",
+    "Indian Farmers Fertiliser Cooperative",
+    "Chambal Fertilisers and Chemicals Ltd",
+    "Sun Pharmaceutical Industries Ltd",
+    "Tata Steel Ltd",
+    "Mahindra and Mahindra Ltd",
+)
+RUSSIAN_FIRMS = (
+    "OOO Severnaya Neft Trading",
+    "AO Uralskie Udobreniya",
+    "OOO Volga Agro Export",
+    "PAO Sibirskiy Metall",
+    "OOO Baltic Chemicals",
+    "AO Kama Machinery",
+)
+WORKERS = ("Rahul Sharma", "Sandeep Kumar", "Mohammed Arif", "Gurpreet Singh", "Anil Yadav")
+FAMILIES = ("Sunita Sharma", "Priya Kumari", "Shabana Arif", "Harjit Kaur", "Meena Yadav")
 SECOND_FX = "HDFCINBB"
 FX_PROVIDERS = (FX_PROVIDER, SECOND_FX)
 CRORE = 10**7 * 100  # one crore rupees in paise
@@ -119,6 +150,7 @@ def setup(platform: Platform, data_dir: Path, *, actor: str = "vostro demo") -> 
                 platform.fund(
                     bic, 2_000 * CRORE, code, transfer_id=10**30 + 300 + 10 * n + m, actor=actor
                 )
+        platform.compliance.load_list("demo-watchlist", DEMO_LIST, "ftm", actor)
     ring = KeyRing(platform.store.engine)
     keys = DemoKeys(ring.create(Role.OPERATOR, None, "demo operator", actor=actor)[0])
     for bic in (*INDIAN, *RUSSIAN, *FX_PROVIDERS):
@@ -203,18 +235,37 @@ class Stream:
                 "target_currency": "INR",
                 "quote_id": quote.json()["id"],
                 "flow": "remittance",
-                "debtor_name": "Migrant worker",
-                "creditor_name": "Family in India",
+                "debtor_name": WORKERS[n % len(WORKERS)],
+                "creditor_name": FAMILIES[n % len(FAMILIES)],
             }
             payer = sender
         else:
-            body |= {"amount_minor": inr_minor, "currency": "INR", "flow": "trade"}
+            indian_payer = payer in INDIAN
+            firms = (INDIAN_FIRMS, RUSSIAN_FIRMS) if indian_payer else (RUSSIAN_FIRMS, INDIAN_FIRMS)
+            body |= {
+                "amount_minor": inr_minor,
+                "currency": "INR",
+                "flow": "trade",
+                "debtor_name": firms[0][n % len(firms[0])],
+                "creditor_name": firms[1][(n // 3) % len(firms[1])],
+            }
+        if n % HOLD_EVERY == HOLD_EVERY - 1:  # a listed party, written in Cyrillic
+            body["creditor_name"] = LISTED_IN_CYRILLIC[n // HOLD_EVERY % 2]
         client.post("/v1/payments", json=body, headers=self._auth(payer))
         self.sent += 1
 
     def _chores(self, client: httpx.Client) -> None:
         operator = {"Authorization": f"Bearer {self.keys.operator}"}
         client.post("/v1/vostro/close-day", headers=operator)
+        holds = client.get("/v1/compliance/holds", headers=operator)
+        now = time.time_ns()
+        for hold in holds.json() if holds.status_code == 200 else []:
+            if now - hold["held_at"] > 120 * 10**9:  # the demo's compliance desk decides
+                client.post(
+                    f"/v1/compliance/holds/{hold['uetr']}/reject",
+                    json={"reason": "demo compliance desk: confirmed match with the watch list"},
+                    headers=operator,
+                )
         for bic in INDIAN:
             accounts = client.get(f"/v1/participants/{bic}/accounts", headers=operator)
             if accounts.status_code != 200:
