@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from vostro.errors import VostroError
 from vostro.fx.quotes import StandingRate, Tier
-from vostro.fx.rates import ReferenceRate
+from vostro.fx.rates import RateBook, ReferenceRate
 from vostro.money import currency
 from vostro.payments.fees import FeeSchedule
 from vostro.platform import Platform
@@ -38,6 +38,7 @@ from vostro.service.schemas import (
     WindowOut,
 )
 from vostro.settlement.engine import SettlementReport
+from vostro.treasury.vostro import VostroDay
 
 router = APIRouter(prefix="/v1", responses=problems.RESPONSES)
 Who = Annotated[Principal, Depends(principal)]
@@ -153,16 +154,17 @@ def vostro_report(
         bic = visible(svc, who, bic or who.bic or "").bic
     elif bic is not None:
         bic = visible(svc, who, bic).bic
-    return [
-        VostroDayOut(
-            bic=d.bic,
-            day=d.day.isoformat(),
-            vostro_minor=d.vostro_minor,
-            invested_minor=d.invested_minor,
-            interest_minor=d.interest_minor,
-        )
-        for d in svc.platform.treasury.report(bic, day)
-    ]
+    return [day_out(d) for d in svc.platform.treasury.report(bic, day)]
+
+
+def day_out(d: VostroDay) -> VostroDayOut:
+    return VostroDayOut(
+        bic=d.bic,
+        day=d.day.isoformat(),
+        vostro_minor=d.vostro_minor,
+        invested_minor=d.invested_minor,
+        interest_minor=d.interest_minor,
+    )
 
 
 @router.post("/vostro/close-day", tags=["treasury"])
@@ -178,16 +180,7 @@ async def vostro_close_day(
     closed = await act(
         request, who, "vostro.close_day", when.isoformat(), lambda p: p.treasury.close_day(when)
     )
-    return [
-        VostroDayOut(
-            bic=d.bic,
-            day=d.day.isoformat(),
-            vostro_minor=d.vostro_minor,
-            invested_minor=d.invested_minor,
-            interest_minor=d.interest_minor,
-        )
-        for d in closed
-    ]
+    return [day_out(d) for d in closed]
 
 
 # ---------------------------------------------------------------- corridor
@@ -195,37 +188,43 @@ async def vostro_close_day(
 def corridor_totals(who: Who, svc: Svc) -> dict[str, object]:
     """Settled value per corridor segment and currency, and per day, with the US dollar
     equivalent at the reference rate (for the corridor's USD 100 billion by 2030 target)."""
-    bic = who.bic if who.role is Role.PARTICIPANT else None
+    segments, days = corridor(svc, who.bic if who.role is Role.PARTICIPANT else None)
+    return {"segments": segments, "days": days, "target_usd_2030": TARGET_USD_2030}
+
+
+TARGET_USD_2030 = 100_000_000_000  # India–Russia trade goal for 2030 (shared/data SOURCES)
+Figures = list[dict[str, object]]
+
+
+def corridor(svc: Service, bic: str | None) -> tuple[Figures, Figures]:
+    """Settled value per segment and currency, and per day, each with its US dollar value at
+    the reference rate (whole dollars, half-to-even), as one participant (or all) sees them."""
     book = _book(svc)
-    segments = [
+
+    def usd(minor: int, code: str) -> int | None:
+        return queries.usd_value(book, minor, code, currency(code).exponent)
+
+    segments: Figures = [
         {
             "segment": t.key,
             "currency": t.currency,
             "payments": t.count,
             "value_minor": t.value_minor,
-            "value_usd": queries.usd_value(
-                book, t.value_minor, t.currency, currency(t.currency).exponent
-            ),
+            "value_usd": usd(t.value_minor, t.currency),
         }
         for t in queries.totals_by_segment(svc.engine, bic)
     ]
-    days = [
-        {
-            "day": d,
-            "currency": code,
-            "payments": n,
-            "value_minor": v,
-            "value_usd": queries.usd_value(book, v, code, currency(code).exponent),
-        }
+    days: Figures = [
+        {"day": d, "currency": code, "payments": n, "value_minor": v, "value_usd": usd(v, code)}
         for d, code, n, v in queries.daily_values(svc.engine, bic)
     ]
-    return {"segments": segments, "days": days, "target_usd_2030": 100_000_000_000}
+    return segments, days
 
 
-def _book(svc: Service):  # type: ignore[no-untyped-def]
+def _book(svc: Service) -> RateBook | None:
     try:
         return svc.platform.desk.rate_book()
-    except Exception:
+    except VostroError:
         return None
 
 

@@ -10,12 +10,11 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Response
 from fastapi.responses import FileResponse
 
-from vostro.money import currency
 from vostro.participants.model import AccountKind
 from vostro.service import problems, queries
 from vostro.service.app import Service, principal, service_of
 from vostro.service.auth import Principal, Role
-from vostro.service.routes_admin import _book, report_out
+from vostro.service.routes_admin import TARGET_USD_2030, corridor, report_out
 from vostro.service.routes_core import payment_out
 from vostro.service.schemas import Health
 
@@ -100,29 +99,7 @@ def dashboard_data(who: Who, svc: Svc) -> dict[str, Any]:
                 "pending_minor": a.debits_pending,
             }
         )
-    book = _book(svc)
-    segments = [
-        {
-            "segment": t.key,
-            "currency": t.currency,
-            "payments": t.count,
-            "value_minor": t.value_minor,
-            "value_usd": queries.usd_value(
-                book, t.value_minor, t.currency, currency(t.currency).exponent
-            ),
-        }
-        for t in queries.totals_by_segment(svc.engine, mine)
-    ]
-    days = [
-        {
-            "day": d,
-            "currency": code,
-            "payments": n,
-            "value_minor": v,
-            "value_usd": queries.usd_value(book, v, code, currency(code).exponent),
-        }
-        for d, code, n, v in queries.daily_values(svc.engine, mine)
-    ]
+    segments, days = corridor(svc, mine)
     queue = svc.platform.payments.queue.entries(None, mine, limit=10_000)
     depth: dict[str, int] = {}
     for entry in queue:
@@ -183,7 +160,7 @@ def dashboard_data(who: Who, svc: Svc) -> dict[str, Any]:
         ],
         "segments": segments,
         "days": days,
-        "target_usd_2030": 100_000_000_000,
+        "target_usd_2030": TARGET_USD_2030,
         "baseline_usd_fy2025": 68_700_000_000,
         "recent_payments": [payment_out(r, events=False).model_dump() for r in recent],
         "holds": _holds(svc) if operator_view else [],
