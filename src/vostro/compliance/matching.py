@@ -29,10 +29,16 @@ the few names with both. Word lookups are cached, since payments repeat the same
 from __future__ import annotations
 
 import functools
+import heapq
+import itertools
+import operator
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any, NamedTuple
 
+import numpy as np
+import numpy.typing as npt
 from normality import ascii_text
 from rapidfuzz import fuzz, process
 
@@ -77,12 +83,15 @@ TOKEN_SIMILAR_MIN = 65.0  # a query word stands for list words at least this sim
 SCORED_MAX = 64  # candidates scored in full; larger candidate sets are pre-ranked in C first
 WORD_CACHE_MAX = 50_000  # cached word lookups per index before the cache starts again
 RESULT_CACHE_MAX = 50_000  # cached searches per index (payments repeat their parties' names)
+ROUNDING_MARGIN = 0.051  # scores are rounded to 0.1: below a kept one by more cannot tie it
 PRE_SCORE_FLOOR = 50.0  # token-sort (in C) below which a plain candidate is not even returned
 DIFFERENT_PERSON_SCORE_MAX = 70.0  # the cap when the names are of different people (see above)
 DERIVED_SURNAME_LETTERS_MIN = 3  # Kozlov + sky: a longer extension makes another surname
 CONSONANT_CHANGE_PENALTY = 10.0  # per word whose consonants differ from its closest counterpart
 CONSONANT_CHANGE_WORD_MIN = 4  # letters; shorter words (Rao / Rav) are left to the score
 CONSONANT_CHANGE_SIMILAR_MIN = 75.0  # fuzz.ratio at which two words are taken as counterparts
+INITIALS_WEIGHT = 0.95  # a name matched through initials scores at most this share
+WITHOUT_PATRONYMIC_WEIGHT = 0.95  # likewise a name matched without one side's patronymic
 OPTIONAL_MIDDLE_NAMES = frozenset({"kumar", "prasad", "lal", "cand", "nat"})  # folded forms
 _SPELLINGS = [  # one spelling of each sound (order matters; see the module docstring)
     (re.compile(r"shch|sch"), "s"),
@@ -148,21 +157,47 @@ def is_patronymic(word: str) -> bool:
 class _Shape:
     """What scoring needs of a normal form, worked out once per form."""
 
-    words: list[str]
+    form: str
+    words: tuple[str, ...]  # tuples of strings, not lists or sets where they can be, so that
+    # a list's worth of shapes stays light for the garbage collector
+    word_set: frozenset[str]
+    sorted_form: str  # the words in order: token-sort is fuzz.ratio of two of these
     joined: str  # the words run together
     has_initial: bool
     has_optional: bool  # a patronymic or an optional middle name
+    bare: str  # the words but the optional ones
+    bare_words: int
+    given_names: tuple[str, ...]  # the words that are known given names
+    patronymics: tuple[str, ...]
+    flags: int  # _INITIAL, _OPTIONAL, _BARE_WORDS, _SPACED: for scoring many at once in C
 
 
-@functools.lru_cache(maxsize=1 << 17)
-def _shape(form: str) -> _Shape:
-    words = form.split()
+_INITIAL, _OPTIONAL, _BARE_WORDS, _SPACED = 1, 2, 4, 8  # _Shape.flags (_BARE_WORDS: two or more)
+
+
+def _make_shape(form: str) -> _Shape:
+    words = tuple(form.split())
+    bare = [w for at, w in enumerate(words) if not _optional(w, at, len(words))]
     return _Shape(
+        form,
         words,
+        frozenset(words),
+        " ".join(sorted(words)),
         "".join(words),
         any(len(w) == 1 for w in words),
-        any(_optional(w, at, len(words)) for at, w in enumerate(words)),
+        len(bare) != len(words),
+        " ".join(bare),
+        len(bare),
+        tuple(w for w in words if w in KNOWN_GIVEN_NAMES),
+        tuple(w for w in words if _is_patronymic(w)),
+        (_INITIAL if any(len(w) == 1 for w in words) else 0)
+        | (_OPTIONAL if len(bare) != len(words) else 0)
+        | (_BARE_WORDS if len(bare) >= 2 else 0)
+        | (_SPACED if len(words) > 1 else 0),
     )
+
+
+_shape = functools.lru_cache(maxsize=1 << 17)(_make_shape)  # list names share their forms
 
 
 def score(query: str, candidate: str) -> float:
@@ -171,40 +206,55 @@ def score(query: str, candidate: str) -> float:
         return 0.0
     q, c = _shape(query), _shape(candidate)
     best = max(fuzz.token_sort_ratio(query, candidate), fuzz.ratio(q.joined, c.joined))
-    q_words, c_words = q.words, c.words
+    if _patronymic_on_one_side(q, c):
+        best = max(best, fuzz.token_sort_ratio(q.bare, c.bare) * WITHOUT_PATRONYMIC_WEIGHT)
+    return _settle(q, c, best)
+
+
+def _patronymic_on_one_side(q: _Shape, c: _Shape) -> bool:
+    """`Oleg Deripaska` against `Oleg Vladimirovich Deripaska`: only one side gives it (an Indian
+    middle name often left out, `Rahul Kumar Sharma`, counts as one); compared without it, unless
+    that leaves a single word (`Roman Abramovich` is not `Roman`)."""
+    return q.has_optional != c.has_optional and q.bare_words >= 2 and c.bare_words >= 2
+
+
+def _settle(q: _Shape, c: _Shape, best: float) -> float:
+    """The score from `best`, the most of token-sort, the words run together and the comparison
+    without a patronymic: initials, then the caps for a different person."""
     if q.has_initial or c.has_initial:
-        best = max(best, _initials_score(q_words, c_words), _initials_score(c_words, q_words))
-    if q.has_optional != c.has_optional or (q.has_optional and len(q_words) != len(c_words)):
-        best = max(best, _without_patronymic_score(q_words, c_words))
+        best = max(best, _initials_score(q.words, c.words), _initials_score(c.words, q.words))
     if best < DIFFERENT_PERSON_SCORE_MAX:
         return float(best)
-    if _different_people(q_words, c_words):
+    if _different_people(q, c):
         return DIFFERENT_PERSON_SCORE_MAX
-    return max(0.0, best - CONSONANT_CHANGE_PENALTY * _consonant_changes(q_words, c_words))
+    return max(0.0, best - CONSONANT_CHANGE_PENALTY * _consonant_changes(q, c))
 
 
 _SOUND_CLASSES = str.maketrans("bfpvcgjkqsxzdtlmnr", "111122222222334556", "aeiouhwy")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _skeleton(word: str) -> str:
     """A word's consonants by Soundex class (Russell and Odell's six groups), so that `j` for ж
     in French style (Prigojin) equals `z`; its first letter as written."""
     return word[0] + word[1:].translate(_SOUND_CLASSES)
 
 
-def _consonant_changes(q_words: list[str], c_words: list[str]) -> int:
+def _consonant_changes(q: _Shape, c: _Shape) -> int:
     """Words whose closest counterpart on the other side has other consonants.
 
     After folding, romanisations of one name differ in vowels (Vasilyev / Vasiliev, Sobchak /
     Sobchack), while a changed consonant is usually another name (Ivanov / Ivankov, Fedorov /
     Fedotov, Rotenberg / Rosenberg). The cost: a typo that changes a consonant scores lower.
     """
-    only_c = [w for w in c_words if w not in q_words]
+    only_c = [w for w in c.words if w not in q.word_set]
+    if not only_c:
+        return 0
     changes = 0
-    for word in (w for w in q_words if w not in c_words):
-        if len(word) < CONSONANT_CHANGE_WORD_MIN or not only_c:
+    for word in (w for w in q.words if w not in c.word_set):
+        if len(word) < CONSONANT_CHANGE_WORD_MIN:
             continue
-        closest = max(only_c, key=lambda c: fuzz.ratio(word, c))
+        closest = max(only_c, key=functools.partial(fuzz.ratio, word))
         if (
             len(closest) >= CONSONANT_CHANGE_WORD_MIN
             and fuzz.ratio(word, closest) >= CONSONANT_CHANGE_SIMILAR_MIN
@@ -214,7 +264,7 @@ def _consonant_changes(q_words: list[str], c_words: list[str]) -> int:
     return changes
 
 
-def _initials_score(short: list[str], full: list[str]) -> float:
+def _initials_score(short: tuple[str, ...], full: tuple[str, ...]) -> float:
     """`s b ivanov` against `sergei borisovich ivanov`: initials may stand for names."""
     if not any(len(w) == 1 for w in short):
         return 0.0
@@ -229,47 +279,42 @@ def _initials_score(short: list[str], full: list[str]) -> float:
         if stands_for is not None:
             remaining.remove(stands_for)
         expanded.append(stands_for or word)
-    return float(fuzz.token_sort_ratio(" ".join(expanded), " ".join(full))) * 0.95
+    return float(fuzz.token_sort_ratio(" ".join(expanded), " ".join(full))) * INITIALS_WEIGHT
 
 
-def _without_patronymic_score(q_words: list[str], c_words: list[str]) -> float:
-    """`Oleg Deripaska` against `Oleg Vladimirovich Deripaska`: only one side gives it. An Indian
-    middle name often left out (`Rahul Kumar Sharma`) counts as one."""
-    q_bare = [w for at, w in enumerate(q_words) if not _optional(w, at, len(q_words))]
-    c_bare = [w for at, w in enumerate(c_words) if not _optional(w, at, len(c_words))]
-    if (len(q_bare) == len(q_words)) == (len(c_bare) == len(c_words)):
-        return 0.0  # neither or both give a patronymic
-    if len(q_bare) < 2 or len(c_bare) < 2:
-        return 0.0  # `Roman Abramovich` is not `Roman`
-    return float(fuzz.token_sort_ratio(" ".join(q_bare), " ".join(c_bare))) * 0.95
+@functools.lru_cache(maxsize=1 << 16)
+def _is_patronymic(word: str) -> bool:
+    return is_patronymic(word)
 
 
 def _optional(word: str, at: int, words: int) -> bool:
-    return is_patronymic(word) or (0 < at < words - 1 and word in OPTIONAL_MIDDLE_NAMES)
+    return _is_patronymic(word) or (0 < at < words - 1 and word in OPTIONAL_MIDDLE_NAMES)
 
 
-def _different_people(q_words: list[str], c_words: list[str]) -> bool:
-    q_set, c_set = set(q_words), set(c_words)
-    only_q, only_c = q_set - c_set, c_set - q_set
-    if only_q & KNOWN_GIVEN_NAMES and only_c & KNOWN_GIVEN_NAMES:
+def _different_people(q: _Shape, c: _Shape) -> bool:
+    if _any_not_in(q.given_names, c.word_set) and _any_not_in(c.given_names, q.word_set):
         return True  # Rajesh / Rakesh, Elena / Alena
-    q_patronymics = [w for w in only_q if is_patronymic(w)]
-    c_patronymics = [w for w in only_c if is_patronymic(w)]
-    if q_patronymics and c_patronymics:
+    if _any_not_in(q.patronymics, c.word_set) and _any_not_in(c.patronymics, q.word_set):
         return True  # Sergei Borisovich Ivanov / Sergei Nikolaevich Ivanov
-    if len(q_words) != len(c_words):
+    if len(q.words) != len(c.words):
         return False  # Gazprom Bank / Gazprombank: words run together, not another surname
+    only_q, only_c = q.word_set - c.word_set, c.word_set - q.word_set
     return any(
         _derived(a, b) or _derived(b, a) for a in only_q for b in only_c if min(len(a), len(b)) > 3
     )
+
+
+def _any_not_in(words: tuple[str, ...], others: frozenset[str]) -> bool:
+    return bool(words) and not others.issuperset(words)
 
 
 def _derived(longer: str, shorter: str) -> bool:
     return longer.startswith(shorter) and len(longer) - len(shorter) >= DERIVED_SURNAME_LETTERS_MIN
 
 
-@dataclass(frozen=True, slots=True)
-class Candidate:
+class Candidate(NamedTuple):
+    """A list name found for a query."""
+
     key: str  # the list entry's id
     name: str  # the list name that matched, as listed
     score: float
@@ -285,12 +330,24 @@ class NameIndex:
     """List names, and the vocabulary of their words, for scoring only the plausible names."""
 
     def __init__(self, names: Iterable[tuple[str, str]] = ()) -> None:
-        self._names: list[tuple[str, str, str]] = []  # (key, listed name, normal form)
+        self._keys: list[str] = []  # by position: the list entry's id
+        self._listed: list[str] = []  # by position: the name as listed
+        self._shapes: list[_Shape] = []  # by position: the normal form, worked out
         self._postings: dict[str, list[int]] = {}  # word (or words run together) -> positions
+        self._first_letters: dict[str, list[int]] = {}  # letter -> names with a word starting so
         self._buckets: dict[str, list[str]] = {}  # bucket key -> vocabulary words
         self._similar_cache: dict[str, frozenset[int]] = {}
         self._initial_cache: dict[str, frozenset[int]] = {}
-        self._result_cache: dict[tuple[str, float, int], list[Candidate]] = {}
+        self._vocabulary_cache: dict[tuple[str, str], list[str]] = {}
+        # the result cache holds plain tuples of strings and floats, which the garbage collector
+        # stops tracking: tens of thousands of objects it would otherwise walk in every full pass
+        self._result_cache: dict[tuple[str, float, int], tuple[tuple[str, str, float], ...]] = {}
+        self._caches: tuple[dict[Any, Any], ...] = (
+            self._similar_cache,
+            self._initial_cache,
+            self._vocabulary_cache,
+            self._result_cache,
+        )
         for key, name in names:
             self.add(key, name)
 
@@ -298,26 +355,29 @@ class NameIndex:
         form = normalize(name)
         if not form:
             return
-        position = len(self._names)
-        self._names.append((key, name, form))
-        words = set(form.split())
+        position = len(self._keys)
+        shape = _shape(form)
+        self._keys.append(key)
+        self._listed.append(name)
+        self._shapes.append(shape)
+        words = set(shape.word_set)
         if len(words) > 1:
-            words.add(form.replace(" ", ""))  # Gazprom Bank is found as Gazprombank
+            words.add(shape.joined)  # Gazprom Bank is found as Gazprombank
         for word in words:
             posting = self._postings.get(word)
             if posting is None:
                 self._postings[word] = posting = []
-                if " " not in form or word != form.replace(" ", ""):
+                if len(shape.words) == 1 or word != shape.joined:
                     for bucket in _bucket_keys(word):
                         self._buckets.setdefault(bucket, []).append(word)
             posting.append(position)
-        if self._similar_cache or self._initial_cache or self._result_cache:
-            self._similar_cache.clear()
-            self._initial_cache.clear()
-            self._result_cache.clear()
+        for letter in {w[0] for w in shape.words}:
+            self._first_letters.setdefault(letter, []).append(position)
+        for cache in self._caches:
+            cache.clear()
 
     def __len__(self) -> int:
-        return len(self._names)
+        return len(self._keys)
 
     def search(self, name: str, threshold: float = 0.0, limit: int = 10) -> list[Candidate]:
         """The best-scoring list entries for `name`, one per key, at or above `threshold`."""
@@ -325,39 +385,57 @@ class NameIndex:
         cache_key = (form, threshold, limit)
         cached = self._result_cache.get(cache_key)
         if cached is None:
-            cached = self._search(form, threshold, limit)
+            cached = tuple(self._search(form, threshold, limit))
             if len(self._result_cache) >= RESULT_CACHE_MAX:
                 self._result_cache.clear()
             self._result_cache[cache_key] = cached
-        return list(cached)
+        return list(map(Candidate._make, cached))
 
-    def _search(self, form: str, threshold: float, limit: int) -> list[Candidate]:
+    def _search(self, form: str, threshold: float, limit: int) -> list[tuple[str, str, float]]:
+        """Score the candidates in C first, then finish in Python only those that could still
+        make the result: in order of the most each could score, until the `limit`-th best key
+        scores more than any candidate left could."""
         positions = self._candidates(form)
-        if not positions:
+        if not positions or limit < 1:
             return []
-        forms = [self._names[p][2] for p in positions]
-        if _shape(form).has_initial or _shape(form).has_optional:
-            ranked = process.extract(form, forms, scorer=fuzz.token_sort_ratio, limit=SCORED_MAX)
-        else:  # a plain query: candidates far below by token-sort cannot reach a hit in full
-            ranked = process.extract(
-                form,
-                forms,
-                scorer=fuzz.token_sort_ratio,
-                limit=SCORED_MAX,
-                score_cutoff=PRE_SCORE_FLOOR,
-            )
-            ranked += [  # except by the words run together, or the candidate's own initials
-                (f, 0.0, at)
-                for at, f in enumerate(forms)
-                if _shape(f).has_initial or (" " in f) != (" " in form)
-            ][:SCORED_MAX]
-        best: dict[str, Candidate] = {}
-        for _, _, at in ranked:
-            key, listed, other = self._names[positions[at]]
-            value = score(form, other)
-            if value >= threshold and (key not in best or value > best[key].score):
-                best[key] = Candidate(key, listed, round(value, 1))
-        return sorted(best.values(), key=lambda c: (-c.score, c.key))[:limit]
+        query = _make_shape(form)  # not cached: the search's result is
+        shapes = (
+            [self._shapes[p] for p in positions]
+            if len(positions) < 2
+            else list(operator.itemgetter(*positions)(self._shapes))
+        )
+        pre = _pre_score(query, shapes)
+        best, bound, unsettled = pre.best.tolist(), pre.bound.tolist(), pre.unsettled.tolist()
+        found: dict[str, tuple[float, int]] = {}  # key -> its best score, and at which position
+        kept: list[float] = []  # min-heap: the best `limit` scores of distinct keys
+        stop_below = threshold  # a bound below this cannot make the result
+        settled = 0
+        for at in pre.order.tolist():
+            if bound[at] < stop_below:
+                break
+            value = best[at]
+            if unsettled[at]:
+                if settled == SCORED_MAX:
+                    break
+                settled += 1
+                value = _settle(query, shapes[at], value)
+            if value < threshold:
+                continue
+            key = self._keys[positions[at]]
+            previous = found.get(key)
+            if previous is not None and value <= previous[0]:
+                continue
+            found[key] = (value, positions[at])
+            if previous is None:
+                (heapq.heappush if len(kept) < limit else heapq.heappushpop)(kept, value)
+            else:  # another name of the key scores more (rare): the key counts once
+                kept = heapq.nlargest(limit, (v for v, _ in found.values()))
+                heapq.heapify(kept)
+            if len(kept) == limit:
+                # ranked by the rounded score: stop where no later one could round up to a tie
+                stop_below = max(threshold, round(kept[0], 1) - ROUNDING_MARGIN)
+        ranked = sorted((-round(v, 1), key, p) for key, (v, p) in found.items())[:limit]
+        return [(key, self._listed[p], -negated) for negated, key, p in ranked]
 
     def _candidates(self, form: str) -> list[int]:
         """Positions of the names holding every word of `form` (a patronymic or an optional
@@ -375,11 +453,7 @@ class NameIndex:
         )
         found: set[int] = set()
         if required:
-            found = set(required[0])
-            for other in required[1:]:
-                found.intersection_update(other)
-                if not found:
-                    break
+            found = set(required[0].intersection(*required[1:]))
             for initial in (w for w in words if len(w) == 1):
                 found.intersection_update(self._with_initial(initial))
         if len(words) > 1:
@@ -391,25 +465,84 @@ class NameIndex:
         cached = self._similar_cache.get(word)
         if cached is not None:
             return cached
-        vocabulary = list(
-            dict.fromkeys(w for key in _bucket_keys(word) for w in self._buckets.get(key, ()))
-        )
         similar = process.extract(
-            word, vocabulary, scorer=fuzz.ratio, score_cutoff=TOKEN_SIMILAR_MIN, limit=None
+            word,
+            self._vocabulary(_bucket_keys(word)),
+            scorer=fuzz.ratio,
+            score_cutoff=TOKEN_SIMILAR_MIN,
+            limit=None,
         )
-        positions = set(self._postings.get(word, ()))
-        for other, _, _ in similar:
-            positions.update(self._postings[other])
+        postings = [self._postings.get(word, ())]
+        postings += [self._postings[other] for other, _, _ in similar]
+        result = frozenset(itertools.chain.from_iterable(postings))
         if len(self._similar_cache) >= WORD_CACHE_MAX:
             self._similar_cache.clear()
-        self._similar_cache[word] = result = frozenset(positions)
+        self._similar_cache[word] = result
         return result
+
+    def _vocabulary(self, buckets: tuple[str, str]) -> list[str]:
+        """The vocabulary words in either bucket (cached: queries share their buckets)."""
+        cached = self._vocabulary_cache.get(buckets)
+        if cached is None:
+            cached = list(dict.fromkeys(w for key in buckets for w in self._buckets.get(key, ())))
+            self._vocabulary_cache[buckets] = cached
+        return cached
 
     def _with_initial(self, letter: str) -> frozenset[int]:
         cached = self._initial_cache.get(letter)
         if cached is None:
-            cached = frozenset(
-                p for p, (_, _, form) in enumerate(self._names) if f" {letter}" in f" {form}"
-            )
+            cached = frozenset(self._first_letters.get(letter, ()))
             self._initial_cache[letter] = cached
         return cached
+
+
+@dataclass(frozen=True, slots=True)
+class _PreScore:
+    """A query's candidates scored in C, before the Python part of `score`."""
+
+    best: npt.NDArray[np.float64]  # token-sort, words run together, without a patronymic
+    bound: npt.NDArray[np.float64]  # the most `score` can make of it (initials raise it)
+    unsettled: npt.NDArray[np.bool_]  # `score` would change `best`: initials, or caps above
+    order: npt.NDArray[np.intp]  # the candidates worth scoring, most promising first
+
+
+def _pre_score(query: _Shape, shapes: list[_Shape]) -> _PreScore:
+    """`score` of the query against each candidate but `_settle`, in one C call per part."""
+    count = len(shapes)
+    flags = np.fromiter((c.flags for c in shapes), np.uint8, count)
+    token_sort = process.cdist(
+        [query.sorted_form], [c.sorted_form for c in shapes], scorer=fuzz.ratio, dtype=np.float64
+    )[0]
+    run_together = process.cdist(
+        [query.joined], [c.joined for c in shapes], scorer=fuzz.ratio, dtype=np.float64
+    )[0]
+    best = np.maximum(token_sort, run_together)
+    if query.bare_words >= 2:
+        wanted = _BARE_WORDS if query.has_optional else _BARE_WORDS | _OPTIONAL
+        one_side = np.flatnonzero((flags & (_BARE_WORDS | _OPTIONAL)) == wanted)
+        if len(one_side):
+            bare = process.cdist(
+                [query.bare],
+                [shapes[at].bare for at in one_side.tolist()],
+                scorer=fuzz.token_sort_ratio,
+                dtype=np.float64,
+            )[0]
+            best[one_side] = np.maximum(best[one_side], bare * WITHOUT_PATRONYMIC_WEIGHT)
+    unsettled = best >= DIFFERENT_PERSON_SCORE_MAX
+    bound = best
+    initials = (flags & _INITIAL) != 0
+    if query.has_initial:
+        initials[:] = True
+    if query.has_initial or initials.any():  # an initial can make up to INITIALS_WEIGHT of 100
+        bound = np.where(initials, np.maximum(best, 100.0 * INITIALS_WEIGHT), best)
+        unsettled |= initials
+    if query.has_initial or query.has_optional:
+        worth = np.arange(count)
+    else:  # a plain query: candidates far below by token-sort cannot reach a hit in full
+        # except by the words run together, or the candidate's own initials
+        spaced = _SPACED if len(query.words) > 1 else 0
+        other = ((flags ^ spaced) & (_INITIAL | _SPACED)) != 0
+        worth = np.flatnonzero((token_sort >= PRE_SCORE_FLOOR) | other)
+    # the most promising first: by bound, then (where initials tie many at one bound) by `best`
+    order = worth[np.lexsort((best[worth], bound[worth]))[::-1]]
+    return _PreScore(best, bound, unsettled, order)
