@@ -47,6 +47,21 @@ DEMO_LIST = "\n".join(
     )
 ).encode()
 LISTED_IN_CYRILLIC = ("ООО Восток Маритайм Трейдинг", "Павел Гришин")
+# Short tags for the corridor segments of shared/data/corridor_segments.csv, for the totals.
+SEGMENT_TAGS = {
+    "crude_oil_HS2709": "crude_oil",
+    "oil_products_and_coal_HS27_other": "oil_products_coal",
+    "fertilisers_HS31": "fertilisers",
+    "vegetable_oils_HS15": "vegetable_oils",
+    "precious_stones_metals_HS71": "precious_stones",
+    "other_imports_incl_defence_pulses_machinery": "other_imports",
+    "engineering_electrical_smartphones_HS84_85_87_72_73": "engineering",
+    "pharmaceuticals_HS30": "pharmaceuticals",
+    "chemicals_HS28_29_38": "chemicals",
+    "food_marine_tea_coffee_meat_fruit": "food",
+    "other_exports_apparel_tiles_misc": "other_exports",
+    "migrant_remittances": "remittances",
+}
 HOLD_EVERY = 150  # one payment in this many names a listed party
 INDIAN_FIRMS = (
     "Indian Oil Corporation Ltd",
@@ -209,7 +224,7 @@ class Stream:
             "uetr": str(uuid.uuid4()),
             "end_to_end_id": f"D{seed}-{n}",
             "creditor_agent": payee,
-            "segment": segment.split("_HS", maxsplit=1)[0].lower(),
+            "segment": SEGMENT_TAGS.get(segment, segment.lower()[:64]),
         }
         if payer == FX_PROVIDER:  # a migrant's remittance: roubles in Russia, rupees in India
             sender = RUSSIAN[n % len(RUSSIAN)]
