@@ -38,7 +38,6 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import numpy as np
-import numpy.typing as npt
 from normality import ascii_text
 from rapidfuzz import fuzz, process
 
@@ -80,7 +79,8 @@ LEGAL_PHRASES = re.compile(  # spelled-out legal forms, English and romanised Ru
 )
 IGNORED_WORDS = frozenset({"mr", "mrs", "ms", "dr", "shri", "shrimati", "smt", "and", "of", "the"})
 TOKEN_SIMILAR_MIN = 65.0  # a query word stands for list words at least this similar (fuzz.ratio)
-SCORED_MAX = 64  # candidates scored in full; larger candidate sets are pre-ranked in C first
+FEW_CANDIDATES_MAX = 20  # candidates scored one by one; more are scored in arrays (quicker)
+SCORED_MAX = 256  # candidates finished in Python per search: a bound where an initial ties many
 WORD_CACHE_MAX = 50_000  # cached word lookups per index before the cache starts again
 RESULT_CACHE_MAX = 50_000  # cached searches per index (payments repeat their parties' names)
 ROUNDING_MARGIN = 0.051  # scores are rounded to 0.1: below a kept one by more cannot tie it
@@ -91,6 +91,7 @@ CONSONANT_CHANGE_PENALTY = 10.0  # per word whose consonants differ from its clo
 CONSONANT_CHANGE_WORD_MIN = 4  # letters; shorter words (Rao / Rav) are left to the score
 CONSONANT_CHANGE_SIMILAR_MIN = 75.0  # fuzz.ratio at which two words are taken as counterparts
 INITIALS_WEIGHT = 0.95  # a name matched through initials scores at most this share
+INITIALS_SCORE_MAX = 100.0 * INITIALS_WEIGHT
 WITHOUT_PATRONYMIC_WEIGHT = 0.95  # likewise a name matched without one side's patronymic
 OPTIONAL_MIDDLE_NAMES = frozenset({"kumar", "prasad", "lal", "cand", "nat"})  # folded forms
 _SPELLINGS = [  # one spelling of each sound (order matters; see the module docstring)
@@ -167,8 +168,6 @@ class _Shape:
     has_optional: bool  # a patronymic or an optional middle name
     bare: str  # the words but the optional ones
     bare_words: int
-    given_names: tuple[str, ...]  # the words that are known given names
-    patronymics: tuple[str, ...]
     flags: int  # _INITIAL, _OPTIONAL, _BARE_WORDS, _SPACED: for scoring many at once in C
 
 
@@ -188,8 +187,6 @@ def _make_shape(form: str) -> _Shape:
         len(bare) != len(words),
         " ".join(bare),
         len(bare),
-        tuple(w for w in words if w in KNOWN_GIVEN_NAMES),
-        tuple(w for w in words if _is_patronymic(w)),
         (_INITIAL if any(len(w) == 1 for w in words) else 0)
         | (_OPTIONAL if len(bare) != len(words) else 0)
         | (_BARE_WORDS if len(bare) >= 2 else 0)
@@ -205,10 +202,16 @@ def score(query: str, candidate: str) -> float:
     if not query or not candidate:
         return 0.0
     q, c = _shape(query), _shape(candidate)
-    best = max(fuzz.token_sort_ratio(query, candidate), fuzz.ratio(q.joined, c.joined))
+    return _settle(q, c, _best(q, c))
+
+
+def _best(q: _Shape, c: _Shape) -> float:
+    """The most of token-sort (word order does not matter), the words run together, and the
+    comparison without a patronymic given on one side only."""
+    best = max(fuzz.ratio(q.sorted_form, c.sorted_form), fuzz.ratio(q.joined, c.joined))
     if _patronymic_on_one_side(q, c):
         best = max(best, fuzz.token_sort_ratio(q.bare, c.bare) * WITHOUT_PATRONYMIC_WEIGHT)
-    return _settle(q, c, best)
+    return best
 
 
 def _patronymic_on_one_side(q: _Shape, c: _Shape) -> bool:
@@ -225,9 +228,13 @@ def _settle(q: _Shape, c: _Shape, best: float) -> float:
         best = max(best, _initials_score(q.words, c.words), _initials_score(c.words, q.words))
     if best < DIFFERENT_PERSON_SCORE_MAX:
         return float(best)
-    if _different_people(q, c):
+    only_q = [w for w in q.words if w not in c.word_set]
+    only_c = [w for w in c.words if w not in q.word_set]
+    if not only_q or not only_c:
+        return float(best)  # a cap needs a word on each side that the other lacks
+    if _different_people(only_q, only_c, len(q.words) == len(c.words)):
         return DIFFERENT_PERSON_SCORE_MAX
-    return max(0.0, best - CONSONANT_CHANGE_PENALTY * _consonant_changes(q, c))
+    return max(0.0, best - CONSONANT_CHANGE_PENALTY * _consonant_changes(only_q, only_c))
 
 
 _SOUND_CLASSES = str.maketrans("bfpvcgjkqsxzdtlmnr", "111122222222334556", "aeiouhwy")
@@ -240,18 +247,15 @@ def _skeleton(word: str) -> str:
     return word[0] + word[1:].translate(_SOUND_CLASSES)
 
 
-def _consonant_changes(q: _Shape, c: _Shape) -> int:
+def _consonant_changes(only_q: list[str], only_c: list[str]) -> int:
     """Words whose closest counterpart on the other side has other consonants.
 
     After folding, romanisations of one name differ in vowels (Vasilyev / Vasiliev, Sobchak /
     Sobchack), while a changed consonant is usually another name (Ivanov / Ivankov, Fedorov /
     Fedotov, Rotenberg / Rosenberg). The cost: a typo that changes a consonant scores lower.
     """
-    only_c = [w for w in c.words if w not in q.word_set]
-    if not only_c:
-        return 0
     changes = 0
-    for word in (w for w in q.words if w not in c.word_set):
+    for word in only_q:
         if len(word) < CONSONANT_CHANGE_WORD_MIN:
             continue
         closest = max(only_c, key=functools.partial(fuzz.ratio, word))
@@ -291,21 +295,17 @@ def _optional(word: str, at: int, words: int) -> bool:
     return _is_patronymic(word) or (0 < at < words - 1 and word in OPTIONAL_MIDDLE_NAMES)
 
 
-def _different_people(q: _Shape, c: _Shape) -> bool:
-    if _any_not_in(q.given_names, c.word_set) and _any_not_in(c.given_names, q.word_set):
+def _different_people(only_q: list[str], only_c: list[str], same_length: bool) -> bool:
+    """Given the words each side has and the other lacks."""
+    if not KNOWN_GIVEN_NAMES.isdisjoint(only_q) and not KNOWN_GIVEN_NAMES.isdisjoint(only_c):
         return True  # Rajesh / Rakesh, Elena / Alena
-    if _any_not_in(q.patronymics, c.word_set) and _any_not_in(c.patronymics, q.word_set):
+    if any(map(_is_patronymic, only_q)) and any(map(_is_patronymic, only_c)):
         return True  # Sergei Borisovich Ivanov / Sergei Nikolaevich Ivanov
-    if len(q.words) != len(c.words):
+    if not same_length:
         return False  # Gazprom Bank / Gazprombank: words run together, not another surname
-    only_q, only_c = q.word_set - c.word_set, c.word_set - q.word_set
     return any(
         _derived(a, b) or _derived(b, a) for a in only_q for b in only_c if min(len(a), len(b)) > 3
     )
-
-
-def _any_not_in(words: tuple[str, ...], others: frozenset[str]) -> bool:
-    return bool(words) and not others.issuperset(words)
 
 
 def _derived(longer: str, shorter: str) -> bool:
@@ -405,12 +405,12 @@ class NameIndex:
             else list(operator.itemgetter(*positions)(self._shapes))
         )
         pre = _pre_score(query, shapes)
-        best, bound, unsettled = pre.best.tolist(), pre.bound.tolist(), pre.unsettled.tolist()
+        best, bound, unsettled = pre.best, pre.bound, pre.unsettled
         found: dict[str, tuple[float, int]] = {}  # key -> its best score, and at which position
         kept: list[float] = []  # min-heap: the best `limit` scores of distinct keys
         stop_below = threshold  # a bound below this cannot make the result
         settled = 0
-        for at in pre.order.tolist():
+        for at in pre.order:
             if bound[at] < stop_below:
                 break
             value = best[at]
@@ -498,16 +498,19 @@ class NameIndex:
 
 @dataclass(frozen=True, slots=True)
 class _PreScore:
-    """A query's candidates scored in C, before the Python part of `score`."""
+    """A query's candidates scored but for `_settle`, by position among the candidates."""
 
-    best: npt.NDArray[np.float64]  # token-sort, words run together, without a patronymic
-    bound: npt.NDArray[np.float64]  # the most `score` can make of it (initials raise it)
-    unsettled: npt.NDArray[np.bool_]  # `score` would change `best`: initials, or caps above
-    order: npt.NDArray[np.intp]  # the candidates worth scoring, most promising first
+    best: list[float]  # `_best`
+    bound: list[float]  # the most `score` can make of it (initials raise it)
+    unsettled: list[bool]  # `score` may differ from `best`: initials, or a cap may apply
+    order: list[int]  # the candidates worth scoring, most promising first
 
 
 def _pre_score(query: _Shape, shapes: list[_Shape]) -> _PreScore:
-    """`score` of the query against each candidate but `_settle`, in one C call per part."""
+    """`_best` of the query and each candidate, the most `score` could make of it, and the order
+    to settle them in."""
+    if len(shapes) <= FEW_CANDIDATES_MAX:
+        return _pre_score_few(query, shapes)
     count = len(shapes)
     flags = np.fromiter((c.flags for c in shapes), np.uint8, count)
     token_sort = process.cdist(
@@ -533,8 +536,8 @@ def _pre_score(query: _Shape, shapes: list[_Shape]) -> _PreScore:
     initials = (flags & _INITIAL) != 0
     if query.has_initial:
         initials[:] = True
-    if query.has_initial or initials.any():  # an initial can make up to INITIALS_WEIGHT of 100
-        bound = np.where(initials, np.maximum(best, 100.0 * INITIALS_WEIGHT), best)
+    if query.has_initial or initials.any():
+        bound = np.where(initials, np.maximum(best, INITIALS_SCORE_MAX), best)
         unsettled |= initials
     if query.has_initial or query.has_optional:
         worth = np.arange(count)
@@ -544,5 +547,27 @@ def _pre_score(query: _Shape, shapes: list[_Shape]) -> _PreScore:
         other = ((flags ^ spaced) & (_INITIAL | _SPACED)) != 0
         worth = np.flatnonzero((token_sort >= PRE_SCORE_FLOOR) | other)
     # the most promising first: by bound, then (where initials tie many at one bound) by `best`
-    order = worth[np.lexsort((best[worth], bound[worth]))[::-1]]
+    order = worth[np.lexsort((-best[worth], -bound[worth]))]
+    return _PreScore(best.tolist(), bound.tolist(), unsettled.tolist(), order.tolist())
+
+
+def _pre_score_few(query: _Shape, shapes: list[_Shape]) -> _PreScore:
+    """`_pre_score` one candidate at a time, quicker than arrays for a few."""
+    best, bound, unsettled, worth = [], [], [], []
+    plain = not (query.has_initial or query.has_optional)
+    spaced = _SPACED if len(query.words) > 1 else 0
+    for at, c in enumerate(shapes):
+        value = _best(query, c)
+        initials = query.has_initial or c.has_initial
+        best.append(value)
+        bound.append(max(value, INITIALS_SCORE_MAX) if initials else value)
+        unsettled.append(initials or value >= DIFFERENT_PERSON_SCORE_MAX)
+        if (
+            plain
+            and fuzz.ratio(query.sorted_form, c.sorted_form) < PRE_SCORE_FLOOR
+            and not (c.flags ^ spaced) & (_INITIAL | _SPACED)
+        ):
+            continue
+        worth.append(at)
+    order = sorted(worth, key=lambda at: (-bound[at], -best[at]))
     return _PreScore(best, bound, unsettled, order)
