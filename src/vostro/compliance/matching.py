@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import numpy as np
+import numpy.typing as npt
 from normality import ascii_text
 from rapidfuzz import fuzz, process
 
@@ -312,6 +313,22 @@ def _derived(longer: str, shorter: str) -> bool:
     return longer.startswith(shorter) and len(longer) - len(shorter) >= DERIVED_SURNAME_LETTERS_MIN
 
 
+_Positions = npt.NDArray[np.int32]  # positions of list names, sorted and unique
+_NO_POSITIONS: _Positions = np.zeros(0, np.int32)
+
+
+def _intersect(ours: _Positions, theirs: _Positions) -> _Positions:
+    """The positions in both (binary search of the smaller in the larger, in C)."""
+    if len(ours) > len(theirs):
+        ours, theirs = theirs, ours
+    if not len(ours):
+        return ours
+    at = np.searchsorted(theirs, ours)
+    at[at == len(theirs)] = 0
+    both: _Positions = ours[theirs[at] == ours]
+    return both
+
+
 class Candidate(NamedTuple):
     """A list name found for a query."""
 
@@ -336,8 +353,8 @@ class NameIndex:
         self._postings: dict[str, list[int]] = {}  # word (or words run together) -> positions
         self._first_letters: dict[str, list[int]] = {}  # letter -> names with a word starting so
         self._buckets: dict[str, list[str]] = {}  # bucket key -> vocabulary words
-        self._similar_cache: dict[str, frozenset[int]] = {}
-        self._initial_cache: dict[str, frozenset[int]] = {}
+        self._similar_cache: dict[str, _Positions] = {}  # word -> positions (sorted, unique)
+        self._initial_cache: dict[str, _Positions] = {}
         self._vocabulary_cache: dict[tuple[str, str], list[str]] = {}
         # the result cache holds plain tuples of strings and floats, which the garbage collector
         # stops tracking: tens of thousands of objects it would otherwise walk in every full pass
@@ -447,20 +464,24 @@ class NameIndex:
                 s
                 for at, w in enumerate(words)
                 if len(w) > 1 and not _optional(w, at, len(words))
-                if (s := self._similar(w))
+                if len(s := self._similar(w))
             ),
             key=len,
         )
-        found: set[int] = set()
+        found = _NO_POSITIONS
         if required:
-            found = set(required[0].intersection(*required[1:]))
-            for initial in (w for w in words if len(w) == 1):
-                found.intersection_update(self._with_initial(initial))
-        if len(words) > 1:
-            found.update(self._postings.get("".join(words), ()))
-        return sorted(found)
+            initials = (self._with_initial(w) for w in words if len(w) == 1)
+            found = required[0]
+            for other in itertools.chain(required[1:], initials):
+                found = _intersect(found, other)
+                if not len(found):
+                    break
+        joined = self._postings.get("".join(words)) if len(words) > 1 else None
+        if joined:
+            found = np.union1d(found, joined)
+        return found.tolist()  # type: ignore[no-any-return]
 
-    def _similar(self, word: str) -> frozenset[int]:
+    def _similar(self, word: str) -> _Positions:
         """Positions of the names holding a word similar to `word` (cached)."""
         cached = self._similar_cache.get(word)
         if cached is not None:
@@ -474,7 +495,7 @@ class NameIndex:
         )
         postings = [self._postings.get(word, ())]
         postings += [self._postings[other] for other, _, _ in similar]
-        result = frozenset(itertools.chain.from_iterable(postings))
+        result = np.unique(np.fromiter(itertools.chain.from_iterable(postings), np.int32))
         if len(self._similar_cache) >= WORD_CACHE_MAX:
             self._similar_cache.clear()
         self._similar_cache[word] = result
@@ -488,10 +509,10 @@ class NameIndex:
             self._vocabulary_cache[buckets] = cached
         return cached
 
-    def _with_initial(self, letter: str) -> frozenset[int]:
+    def _with_initial(self, letter: str) -> _Positions:
         cached = self._initial_cache.get(letter)
-        if cached is None:
-            cached = frozenset(self._first_letters.get(letter, ()))
+        if cached is None:  # positions are appended in order, once per letter: sorted, unique
+            cached = np.array(self._first_letters.get(letter, ()), np.int32)
             self._initial_cache[letter] = cached
         return cached
 
