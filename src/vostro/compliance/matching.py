@@ -21,9 +21,19 @@ patronymics, or a surname extended into another (`Kozlov`/`Kozlovsky`).
 `NameIndex` blocks before scoring, so a query is never scored against the whole list. The list's
 distinct words form a vocabulary; a query word is looked up in it (fuzzily, among the words that
 share its first letter or its first two consonants, ranked in C by rapidfuzz) and stands for the
-list names containing any similar word. Candidates are the names that have every word of the
-query in this sense: intersecting the sets of a crowded given name and a crowded surname leaves
-the few names with both. Word lookups are cached, since payments repeat the same words.
+list names containing any similar word (a sorted array of positions, cached per word, since
+payments repeat the same words). Candidates are the names that have every word of the query in
+this sense: intersecting the arrays of a crowded given name and a crowded surname (binary search,
+in C) leaves the few names with both.
+
+A search then scores its candidates in two steps. The parts of `score` that rapidfuzz computes
+(token-sort, the words run together, the comparison without a one-sided patronymic) are worked
+out for all candidates in one C call each (`process.cdist`; a few candidates one by one). Only
+candidates that the Python part could change (an initial on either side, or a score at which a
+different-person cap or the consonant penalty may apply) are finished in Python, most promising
+first, and the search stops once the `limit`-th best entry beats every candidate left: the
+result is what scoring every candidate would give, at a fraction of the Python work. Results are
+cached per normal form.
 """
 
 from __future__ import annotations
@@ -436,8 +446,8 @@ class NameIndex:
                     break
                 settled += 1
                 value = _settle(query, shapes[at], value)
-            if value < threshold:
-                continue
+            if value < stop_below:
+                continue  # below the threshold, or below the `limit`-th best key
             key = self._keys[positions[at]]
             previous = found.get(key)
             if previous is not None and value <= previous[0]:
