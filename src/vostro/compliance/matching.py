@@ -365,6 +365,7 @@ class NameIndex:
         self._buckets: dict[str, list[str]] = {}  # bucket key -> vocabulary words
         self._similar_cache: dict[str, _Positions] = {}  # word -> positions (sorted, unique)
         self._initial_cache: dict[str, _Positions] = {}
+        self._posting_cache: dict[str, _Positions] = {}
         self._vocabulary_cache: dict[tuple[str, str], list[str]] = {}
         # the result cache holds plain tuples of strings and floats, which the garbage collector
         # stops tracking: tens of thousands of objects it would otherwise walk in every full pass
@@ -372,6 +373,7 @@ class NameIndex:
         self._caches: tuple[dict[Any, Any], ...] = (
             self._similar_cache,
             self._initial_cache,
+            self._posting_cache,
             self._vocabulary_cache,
             self._result_cache,
         )
@@ -503,13 +505,24 @@ class NameIndex:
             score_cutoff=TOKEN_SIMILAR_MIN,
             limit=None,
         )
-        postings = [self._postings.get(word, ())]
-        postings += [self._postings[other] for other, _, _ in similar]
-        result = np.unique(np.fromiter(itertools.chain.from_iterable(postings), np.int32))
+        words = [other for other, _, _ in similar]
+        if word in self._postings and word not in words:
+            words.append(word)
+        result = (
+            np.unique(np.concatenate([self._posting(w) for w in words])) if words else _NO_POSITIONS
+        )
         if len(self._similar_cache) >= WORD_CACHE_MAX:
             self._similar_cache.clear()
         self._similar_cache[word] = result
         return result
+
+    def _posting(self, word: str) -> _Positions:
+        """A vocabulary word's positions as an array (cached; appended in order, so sorted)."""
+        cached = self._posting_cache.get(word)
+        if cached is None:
+            cached = np.array(self._postings[word], np.int32)
+            self._posting_cache[word] = cached
+        return cached
 
     def _vocabulary(self, buckets: tuple[str, str]) -> list[str]:
         """The vocabulary words in either bucket (cached: queries share their buckets)."""
