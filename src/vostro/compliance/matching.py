@@ -327,6 +327,18 @@ _Positions = npt.NDArray[np.int32]  # positions of list names, sorted and unique
 _NO_POSITIONS: _Positions = np.zeros(0, np.int32)
 
 
+def _sorted_unique(positions: _Positions) -> _Positions:
+    """`np.unique`, by sorting: many times quicker than its hash table for arrays this size."""
+    if not len(positions):
+        return positions
+    ordered = np.sort(positions)
+    first = np.empty(len(ordered), np.bool_)
+    first[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    unique: _Positions = ordered[first]
+    return unique
+
+
 def _intersect(ours: _Positions, theirs: _Positions) -> _Positions:
     """The positions in both (binary search of the smaller in the larger, in C)."""
     if len(ours) > len(theirs):
@@ -488,9 +500,9 @@ class NameIndex:
                 found = _intersect(found, other)
                 if not len(found):
                     break
-        joined = self._postings.get("".join(words)) if len(words) > 1 else None
-        if joined:
-            found = np.union1d(found, joined)
+        joined = "".join(words)
+        if len(words) > 1 and joined in self._postings:
+            found = _sorted_unique(np.concatenate((found, self._posting(joined))))
         return found.tolist()  # type: ignore[no-any-return]
 
     def _similar(self, word: str) -> _Positions:
@@ -509,7 +521,9 @@ class NameIndex:
         if word in self._postings and word not in words:
             words.append(word)
         result = (
-            np.unique(np.concatenate([self._posting(w) for w in words])) if words else _NO_POSITIONS
+            _sorted_unique(np.concatenate([self._posting(w) for w in words]))
+            if words
+            else _NO_POSITIONS
         )
         if len(self._similar_cache) >= WORD_CACHE_MAX:
             self._similar_cache.clear()
