@@ -129,7 +129,7 @@ def screen(
             help="FollowTheMoney entities (JSON lines) or a CSV list (id,name,aliases,identifiers)",
         ),
     ],
-    threshold: Annotated[float, typer.Option(min=0, max=100)] = 88.0,
+    threshold: Annotated[float, typer.Option(min=0, max=100)] = Settings().screening_threshold,
     identifier: Annotated[
         list[str] | None, typer.Option(help="BIC, INN, ... matched exactly")
     ] = None,
