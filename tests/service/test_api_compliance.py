@@ -98,6 +98,8 @@ def test_clean_names_pass_and_ad_hoc_screening_explains_matches(api: Api) -> Non
 
 
 def test_limits_refuse_payments_over_them(api: Api) -> None:
+    # a payment first: the writer now keeps SBI's settings; setting a limit must reach it
+    assert api.pay(SBI, UCO, 1_000_00)["state"] == "settled"
     api.ok(
         "PUT",
         f"/v1/compliance/limits/{SBI}/trade/INR",
@@ -106,7 +108,7 @@ def test_limits_refuse_payments_over_them(api: Api) -> None:
     assert api.pay(SBI, UCO, 6_000_00)["reason_code"] == "AM02"
     assert api.pay(SBI, UCO, 5_000_00)["state"] == "settled"
     assert api.pay(SBI, UCO, 4_000_00)["reason_code"] == "AM14"
-    assert api.balance(UCO, "INR") == 5_000_00
+    assert api.balance(UCO, "INR") == 6_000_00  # what was accepted today counts
     assert api.ok("GET", "/v1/compliance/limits")[0]["per_day_max_minor"] == 8_000_00
 
 

@@ -137,6 +137,10 @@ class PaymentService:
         self.queue_deadline_s = QUEUE_DEADLINE_S
         self.hold_deadline_s = HOLD_DEADLINE_S
         self._memo: dict[tuple[object, ...], object] | None = None
+        # With `cache_settings()`, rules, limits and fee schedules are read once and kept until
+        # `forget_settings()`: for a process that is the only writer and forgets them after any
+        # command that is not a payment (the service's writer does).
+        self._settings_cache: dict[tuple[object, ...], object] | None = None
 
     # ------------------------------------------------------------------ submit
     def submit(self, request: PaymentRequest, *, urgent: bool = False) -> Payment:
@@ -189,7 +193,8 @@ class PaymentService:
             [r.uetr for r, _ in items if isinstance(r.uetr, str)],
             [(r.debtor_agent, r.end_to_end_id) for r, _ in items],
         )
-        self._memo = {}  # rules, limits and fees read once per group
+        # rules, limits and fees read once per group (or kept across groups, when cached)
+        self._memo = self._settings_cache if self._settings_cache is not None else {}
         try:
             plain, alone = self._screen_group(items, out, taken)
         finally:
@@ -252,6 +257,15 @@ class PaymentService:
                 plain.append((i, payment, Priority.URGENT if urgent else Priority.NORMAL))
         return plain, alone
 
+    def cache_settings(self) -> None:
+        """Keep settlement modes, limits and fee schedules in memory across groups."""
+        self._settings_cache = {}
+
+    def forget_settings(self) -> None:
+        """Drop the kept settings (after anything that may have changed them)."""
+        if self._settings_cache is not None:
+            self._settings_cache.clear()
+
     def _memoised(self, key: tuple[object, ...], read: Callable[[], T]) -> T:
         if self._memo is None:
             return read()
@@ -297,6 +311,9 @@ class PaymentService:
         reservations = [(p, priority, *self._reservation(p)) for _, p, priority in group]
         results = self._batch_results([chain for *_, chain in reservations])
         reserved: list[Payment] = []
+        settled: list[Payment] = []
+        # The states of both steps are written once, after the settling batch: the transfer ids
+        # derive from each payment's id, so a crash in between resumes exactly (`EXISTS`).
         with self.repo.batched():
             for (p, priority, legs, _), outcome in zip(reservations, results, strict=True):
                 try:
@@ -306,9 +323,7 @@ class PaymentService:
                     self._enqueue(p, priority, short.reason)
                 except PaymentRejected as rejection:
                     self._reject(p, rejection.code, rejection.reason)
-        posts = self._batch_results([self._resolution(p, POST, POST_BASE) for p in reserved])
-        settled: list[Payment] = []
-        with self.repo.batched():
+            posts = self._batch_results([self._resolution(p, POST, POST_BASE) for p in reserved])
             for p, outcome in zip(reserved, posts, strict=True):
                 try:
                     self._settled(p, outcome)

@@ -68,6 +68,9 @@ class Writer:
         self._thread = threading.Thread(target=self._loop, name="vostro-writer", daemon=True)
 
     def start(self) -> None:
+        payments = getattr(self.platform, "payments", None)
+        if payments is not None:  # this thread is the only writer: it may keep the settings
+            payments.cache_settings()
         self._thread.start()
 
     def close(self) -> None:
@@ -150,6 +153,7 @@ class Writer:
             _deliver(command, Problem(503, "writer-stopped", "Writer stopped", str(self.stopped)))
             return
         try:
+            self._forget_settings()  # a command may change modes, limits or fees
             _deliver(command, fn(self.platform), ok=True)
         except (WriterStopped, InvariantViolation) as stop:
             self._stop(stop)
@@ -178,9 +182,15 @@ class Writer:
         for command, result in zip(commands, results, strict=True):
             _deliver(command, result, ok=not isinstance(result, BaseException))
 
+    def _forget_settings(self) -> None:
+        payments = getattr(self.platform, "payments", None)
+        if payments is not None:
+            payments.forget_settings()
+
     def _housekeep(self) -> None:
         if self.housekeeping is None:
             return
+        self._forget_settings()
         try:
             self.housekeeping(self.platform)
         except (WriterStopped, InvariantViolation) as stop:
