@@ -32,17 +32,15 @@ def install_groups(writer: Writer) -> None:
     writer.groups["submit"] = submit_group
 
 
-def submit_group(platform: Platform, items: list[Submission]) -> list[Payment | VostroError]:
-    outcomes: list[Payment | VostroError] = []
-    many = getattr(platform.payments, "submit_many", None)
-    if many is not None:
-        outcomes = many([(s.request, s.urgent) for s in items])
-    else:
-        for s in items:
-            try:
-                outcomes.append(platform.payments.submit(s.request, urgent=s.urgent))
-            except VostroError as refused:
-                outcomes.append(refused)
+@dataclass(frozen=True, slots=True)
+class Submitted:
+    outcome: Payment | VostroError
+    replayed: bool  # the payment was there before: this submission changed nothing
+
+
+def submit_group(platform: Platform, items: list[Submission]) -> list[Submitted]:
+    before, _ = platform.payments.repo.known([s.request.uetr for s in items], [])
+    outcomes = platform.payments.submit_many([(s.request, s.urgent) for s in items])
     now = time.time_ns()
     with platform.store.engine.begin() as conn:
         conn.execute(
@@ -81,4 +79,4 @@ def submit_group(platform: Platform, items: list[Submission]) -> list[Payment | 
             fresh = [t for t in tags if t["uetr"] not in known]
             if fresh:
                 conn.execute(payment_tags.insert(), fresh)
-    return outcomes
+    return [Submitted(o, isinstance(o, Payment) and o.uetr in before) for o in outcomes]

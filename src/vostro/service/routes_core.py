@@ -16,7 +16,7 @@ from vostro.ledger.types import Account
 from vostro.money import currency, format_amount
 from vostro.participants.model import AccountKind, Participant, Status
 from vostro.participants.model import Role as ParticipantRole
-from vostro.payments.model import Payment, PaymentRejected, PaymentRequest, State
+from vostro.payments.model import Payment, PaymentRequest, State
 from vostro.platform import Platform
 from vostro.service import problems, queries
 from vostro.service.app import Service, principal, require, service_of
@@ -466,7 +466,6 @@ async def submit_payment(request: Request, who: Who, svc: Svc) -> Response | Pay
     if debtor is None:
         raise invalid([{"loc": ("body", "debtor_agent"), "msg": "the operator names the payer"}])
     visible(svc, who, debtor)
-    existed = data.uetr is not None and svc.platform.payments.repo.get(data.uetr) is not None
     submission = Submission(
         PaymentRequest(
             uetr=data.uetr or str(uuid.uuid4()),
@@ -488,16 +487,15 @@ async def submit_payment(request: Request, who: Who, svc: Svc) -> Response | Pay
         request.client.host if request.client else None,
         data.segment,
     )
-    outcome = await svc.writer.run_grouped("submit", submission)
-    if isinstance(outcome, PaymentRejected):
-        raise outcome
+    submitted = await svc.writer.run_grouped("submit", submission)
+    outcome = submitted.outcome
     if isinstance(outcome, Exception):
         raise outcome
     payment: Payment = outcome
     fresh = payment  # as the writer left it, with its whole history
     return Response(
         payment_out(fresh).model_dump_json(),
-        status_code=200 if existed else 201,
+        status_code=200 if submitted.replayed else 201,
         media_type="application/json",
         headers={"Location": f"/v1/payments/{fresh.uetr}"},
     )
