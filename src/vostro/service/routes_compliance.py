@@ -154,7 +154,8 @@ async def _decide(
         raise Problem(409, "not-held", "Not held", str(refused)) from None
     except ComplianceError as refused:
         raise _refused(refused) from None
-    return payment_out(svc.platform.payments.repo.get(decided.uetr) or decided)
+    stored = await run_in_threadpool(svc.platform.payments.repo.get, decided.uetr)
+    return payment_out(stored or decided)
 
 
 @router.post("/compliance/holds/{uetr}/release", tags=["compliance"])

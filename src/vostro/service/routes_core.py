@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
 
 from vostro.iso20022.gateway import import_message
 from vostro.iso20022.inbound import MessageRejected, read_message
@@ -502,17 +503,8 @@ async def submit_payment(request: Request, who: Who, svc: Svc) -> Response | Pay
 
 
 async def _submit_xml(request: Request, who: Principal, svc: Service, body: bytes) -> Response:
-    if who.role is Role.PARTICIPANT:
-        try:
-            message = read_message(body, svc.xsd_dir)
-        except MessageRejected:
-            message = None  # the gateway answers with a group RJCT
-        if message is not None:
-            for inbound in message.payments:
-                agent = inbound.debtor_agent
-                found = svc.platform.registry.resolve(agent.bic or agent.clearing_member or "")
-                if found is None or found.bic != who.bic:
-                    raise not_found(f"participant {agent.bic or agent.clearing_member}")
+    if who.role is Role.PARTICIPANT:  # parsed in a worker thread: the event loop goes on
+        await run_in_threadpool(_sender_check, svc, who, body)
     result = await act(
         request,
         who,
@@ -522,6 +514,19 @@ async def _submit_xml(request: Request, who: Principal, svc: Service, body: byte
         bytes=len(body),
     )
     return Response(result.report, media_type=XML)
+
+
+def _sender_check(svc: Service, who: Principal, body: bytes) -> None:
+    """A participant sends messages only as the debtor agent: anything else is not found."""
+    try:
+        message = read_message(body, svc.xsd_dir)
+    except MessageRejected:
+        return  # the gateway answers it with a group RJCT
+    for inbound in message.payments:
+        agent = inbound.debtor_agent
+        found = svc.platform.registry.resolve(agent.bic or agent.clearing_member or "")
+        if found is None or found.bic != who.bic:
+            raise not_found(f"participant {agent.bic or agent.clearing_member}")
 
 
 @router.get("/payments", tags=["payments"])
@@ -550,7 +555,7 @@ def get_payment(uetr: str, who: Who, svc: Svc) -> PaymentOut:
 async def _queued_action(
     uetr: str, who: Principal, svc: Service, request: Request, action: str, fn: Any, **detail: Any
 ) -> PaymentOut:
-    p = _own_payment(svc, who, uetr)
+    p = await run_in_threadpool(_own_payment, svc, who, uetr)
     if who.role is Role.AUDITOR or (who.role is Role.PARTICIPANT and who.bic != p.debtor_agent):
         raise Problem(403, "forbidden", "Not allowed", "only the sender may do this")
     done = await act(request, who, action, uetr, lambda pl: fn(pl, p), **detail)
@@ -592,7 +597,7 @@ async def return_payment(
     uetr: str, body: ReturnIn, who: Who, svc: Svc, request: Request
 ) -> PaymentOut:
     """The payee sends a settled payment back (pacs.004); the return is a payment of its own."""
-    p = _own_payment(svc, who, uetr)
+    p = await run_in_threadpool(_own_payment, svc, who, uetr)
     if who.role is Role.AUDITOR or (who.role is Role.PARTICIPANT and who.bic != p.creditor_agent):
         raise Problem(403, "forbidden", "Not allowed", "only the payee may return a payment")
     back = await act(
@@ -605,7 +610,7 @@ async def return_payment(
         ),
         reason=body.reason,
     )
-    return payment_out(svc.platform.payments.repo.get(back.uetr) or back)
+    return payment_out(back)  # as the writer left it, with its history
 
 
 @router.get("/queue", tags=["payments"])
