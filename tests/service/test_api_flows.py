@@ -150,6 +150,9 @@ def test_the_same_payment_twice_settles_once_and_a_changed_one_is_am05(api: Api)
     assert changed.headers["content-type"] == PROBLEM
     assert changed.json()["code"] == "AM05"
     assert api.balance(UCO, "INR") == 500_00
+    entries = [e for e in api.ok("GET", "/v1/audit?limit=500") if e["subject"] == body["uetr"]]
+    outcomes = sorted(e["detail"]["outcome"] for e in entries)
+    assert outcomes[:3] == ["refused: AM05: " + changed.json()["detail"]] + ["submitted"] * 2
 
 
 def test_a_suspended_bank_receives_nothing_until_reinstated(api: Api) -> None:

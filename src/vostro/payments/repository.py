@@ -108,6 +108,14 @@ class PaymentRepository:
             for also in batch.also:
                 also(conn)
 
+    def defer(self, write: Also) -> None:
+        """Another write for the batch's transaction (or at once, outside a batch)."""
+        if self._batch is not None:
+            self._batch.also.append(write)
+            return
+        with self.engine.begin() as conn:
+            write(conn)
+
     def add(self, payment: Payment, reason: str) -> None:
         now = self.clock()
         row = {

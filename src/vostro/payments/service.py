@@ -174,7 +174,7 @@ class PaymentService:
         return self._resume(payment, Priority.URGENT if urgent else Priority.NORMAL)
 
     def submit_many(
-        self, items: Sequence[tuple[PaymentRequest, bool]]
+        self, items: Sequence[tuple[PaymentRequest, bool]], *, also: Also | None = None
     ) -> list[Payment | VostroError]:
         """Submit payments that arrived together (`(request, urgent)` each), sharing database
         transactions and ledger batches; returns, per item, the payment or the refusal.
@@ -196,7 +196,7 @@ class PaymentService:
         # rules, limits and fees read once per group (or kept across groups, when cached)
         self._memo = self._settings_cache if self._settings_cache is not None else {}
         try:
-            plain, alone = self._screen_group(items, out, taken)
+            plain, alone = self._screen_group(items, out, taken, also)
         finally:
             self._memo = None
         settled = self._reserve_and_settle(plain)
@@ -224,6 +224,7 @@ class PaymentService:
         items: Sequence[tuple[PaymentRequest, bool]],
         out: list[Payment | VostroError | None],
         taken: tuple[set[str], set[tuple[str, str]]],
+        also: Also | None = None,
     ) -> tuple[list[tuple[int, Payment, Priority]], list[int]]:
         """Accept, validate, screen and price the group's plain payments, their records
         written in one transaction; the rest are left to go alone."""
@@ -232,6 +233,8 @@ class PaymentService:
         seen: set[object] = set()
         limited: dict[tuple[str, str, str], bool] = {}
         with self.repo.batched():
+            if also is not None:  # the caller's own writes, in the group's first transaction
+                self.repo.defer(also)
             for i, (request, urgent) in enumerate(items):
                 keys = (request.uetr, (request.debtor_agent, request.end_to_end_id))
                 go_alone = not self._plain(request, seen, keys, limited, taken)
