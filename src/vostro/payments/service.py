@@ -180,9 +180,9 @@ class PaymentService:
         transactions and ledger batches; returns, per item, the payment or the refusal.
 
         The group's plain payments (same currency, settled gross, not held, no limits to count,
-        new) are validated and screened with their records written in one transaction, reserve
-        together in one ledger batch (each its own linked chain) and settle together in the
-        next, their states committed between the steps as `submit` commits them. Every other
+        new) are validated and screened with their records written in one transaction, then
+        reserved and settled in one ledger batch (each payment's reservation its own linked
+        chain, then each one's posting), their states written once after it. Every other
         item goes through `submit` on its own afterwards, in order. The one difference from
         submitting one by one: a payment in the group does not yet fund another of the same
         group (reservations are pending until the group settles); a payer short for that reason
@@ -310,26 +310,30 @@ class PaymentService:
         return r.uetr not in taken[0] and (r.debtor_agent, r.end_to_end_id) not in taken[1]
 
     def _reserve_and_settle(self, group: list[tuple[int, Payment, Priority]]) -> list[Payment]:
-        """Reserve the group in one ledger batch, settle what was reserved in the next."""
+        """Reserve the group and settle it in one ledger batch: every payment's pending chain,
+        then every payment's posting chain. The ledger applies a batch in order, so a posting
+        finds its reservation; one whose reservation failed finds none and changes nothing."""
         reservations = [(p, priority, *self._reservation(p)) for _, p, priority in group]
-        results = self._batch_results([chain for *_, chain in reservations])
-        reserved: list[Payment] = []
+        postings = [self._resolution(p, POST, POST_BASE) for p, *_ in reservations]
+        results = self._batch_results([chain for *_, chain in reservations] + postings)
+        reserve_results, post_results = results[: len(group)], results[len(group) :]
         settled: list[Payment] = []
-        # The states of both steps are written once, after the settling batch: the transfer ids
-        # derive from each payment's id, so a crash in between resumes exactly (`EXISTS`).
+        # The states of both steps are written once, after the batch: the transfer ids derive
+        # from each payment's id, so a crash before they are written resumes exactly (`EXISTS`).
         with self.repo.batched():
-            for (p, priority, legs, _), outcome in zip(reservations, results, strict=True):
+            for (p, priority, legs, _), reserved, posted in zip(
+                reservations, reserve_results, post_results, strict=True
+            ):
                 try:
-                    self._reserved(p, legs, outcome)
-                    reserved.append(p)
+                    self._reserved(p, legs, reserved)
                 except Shortfall as short:
                     self._enqueue(p, priority, short.reason)
+                    continue
                 except PaymentRejected as rejection:
                     self._reject(p, rejection.code, rejection.reason)
-            posts = self._batch_results([self._resolution(p, POST, POST_BASE) for p in reserved])
-            for p, outcome in zip(reserved, posts, strict=True):
+                    continue
                 try:
-                    self._settled(p, outcome)
+                    self._settled(p, posted)
                     settled.append(p)
                 except PaymentRejected as rejection:
                     self._reject(p, rejection.code, rejection.reason)
