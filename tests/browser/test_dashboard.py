@@ -188,3 +188,48 @@ def test_a_participant_sees_only_itself_and_a_bad_key_is_refused(
         expect(page.locator("#key")).to_be_visible()
     finally:
         context.close()
+
+
+def test_the_operator_decides_a_held_payment_from_the_hold_queue(
+    service: Running, browser: Any
+) -> None:
+    from playwright.sync_api import expect
+
+    listed = b'{"id": "x1", "schema": "Company", "properties": {"name": ["Gazprombank"]}}\n'
+    with service.client() as api:
+        two_banks(api)
+        ok(
+            api.put(
+                "/v1/compliance/lists/sanctions?format=ftm",
+                content=listed,
+                headers={"Content-Type": "application/x-ndjson"},
+            )
+        )
+        body = {
+            "end_to_end_id": "HELD-1",
+            "debtor_agent": SBI,
+            "creditor_agent": UCO,
+            "amount_minor": 7 * LAKH_MINOR,
+            "currency": "INR",
+            "creditor_name": "Газпромбанк",
+        }
+        held = ok(api.post("/v1/payments", json=body))
+        assert held["state"] == "held"
+    context = browser.new_context(viewport=VIEWPORT)
+    context.set_default_timeout(WAIT_MS)
+    try:
+        page = context.new_page()
+        page.on("dialog", lambda dialog: dialog.accept("cleared: a different bank"))
+        page.goto(f"{service.base_url}/#key={service.operator_key}")
+        row = page.locator(f'#holds-table tr[data-uetr="{held["uetr"]}"]')
+        expect(row).to_contain_text("Газпромбанк")
+        expect(row).to_contain_text("7,00,000.00 INR")
+        row.locator('button[data-decision="release"]').click()
+        settled = page.locator('#payments-table tr[data-e2e="HELD-1"]')
+        expect(settled).to_contain_text("settled")
+        expect(page.locator("#holds")).to_contain_text("No payments held")
+    finally:
+        context.close()
+    with service.client() as api:
+        entries = ok(api.get("/v1/audit", params={"limit": 100}))
+    assert any("cleared: a different bank" in str(e["detail"]) for e in entries)  # type: ignore[union-attr]

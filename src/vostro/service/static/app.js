@@ -10,7 +10,6 @@ const POLL_MS = 2000; // the dashboard's refresh period
 const REQUEST_TIMEOUT_MS = 8000; // a poll that takes longer is abandoned and retried
 const KEY_STORAGE = "vostro.apiKey"; // sessionStorage: the key leaves with the tab
 const PAYMENTS_SHOWN_MAX = 20; // the API sends the 20 newest
-const HOLD_COLUMNS_MAX = 8; // hold objects are rendered generically; keep the table readable
 const EXPONENT = { INR: 2, RUB: 2, USD: 2, CNY: 2, AED: 2, EUR: 2, JPY: 0 };
 const SYMBOL = { INR: "₹", RUB: "₽", USD: "$" };
 const STATE_ORDER = [
@@ -484,32 +483,51 @@ function renderPayments(data) {
     }).join("")}</tbody></table></div>`;
 }
 
-function cell(value) {
-  if (value === null || value === undefined || value === "") return "—";
-  if (typeof value === "object") return esc(JSON.stringify(value).slice(0, 120));
-  return esc(value);
-}
-
 function renderHolds(data) {
   const holds = Array.isArray(data.holds) ? data.holds : [];
   if (!holds.length) {
     $("holds").innerHTML = `<p class="ok">No payments held for review.</p>`;
     return;
   }
-  const preferred = ["uetr", "state", "status", "reason", "reason_code", "score", "list", "entity",
-    "matched_name", "name", "held_at", "deadline"];
-  const keys = [...new Set(holds.flatMap((h) => Object.keys(h ?? {})))];
-  const columns = [...preferred.filter((k) => keys.includes(k)), ...keys.filter((k) => !preferred.includes(k))]
-    .slice(0, HOLD_COLUMNS_MAX);
+  const decides = data.role === "operator"; // auditors see the queue, never decide
   $("holds").innerHTML = `<div class="table-wrap"><table class="data" id="holds-table">
-    <thead><tr>${columns.map((c) => `<th scope="col">${esc(c.replace(/_/g, " "))}</th>`).join("")}</tr></thead>
-    <tbody>${holds.map((h) => `<tr data-uetr="${esc(h?.uetr ?? "")}">${columns.map((c) => {
-      const v = h?.[c];
-      if (c === "state" || c === "status") return `<td><span class="${stateClass(v)}">${cell(v)}</span></td>`;
-      if (c === "uetr" && typeof v === "string") return `<td><code title="${esc(v)}">${esc(v.slice(0, 8))}…</code></td>`;
-      if (/(_at|deadline)$/.test(c) && typeof v === "number" && v > 1e17) return `<td>${esc(time(v))}</td>`;
-      return `<td>${cell(v)}</td>`;
-    }).join("")}</tr>`).join("")}</tbody></table></div>`;
+    <thead><tr><th scope="col">UETR</th><th scope="col">From → to</th><th scope="col">Parties</th>
+      <th scope="col" class="num">Amount</th><th scope="col" class="num">Score</th>
+      <th scope="col">Why</th><th scope="col">Deadline</th>${decides ? '<th scope="col">Decision</th>' : ""}</tr></thead>
+    <tbody>${holds.map((h) => `<tr data-uetr="${esc(h.uetr)}">
+      <td><code title="${esc(h.uetr)}">${esc(String(h.uetr).slice(0, 8))}…</code></td>
+      <td><span class="bic">${esc(h.debtor_agent)}</span> → <span class="bic">${esc(h.creditor_agent)}</span></td>
+      <td>${esc(h.debtor_name || "—")} → ${esc(h.creditor_name || "—")}</td>
+      <td class="num">${esc(formatMinor(h.source_amount_minor, h.source_currency))}</td>
+      <td class="num">${h.score === null || h.score === undefined ? "—" : esc(Number(h.score).toFixed(1))}</td>
+      <td class="why" title="${esc(h.reason)}">${esc(String(h.reason ?? "").slice(0, 140))}${String(h.reason ?? "").length > 140 ? "…" : ""}</td>
+      <td>${esc(time(h.deadline_at))}</td>
+      ${decides ? `<td class="decide"><button type="button" data-decision="release">Release</button>
+        <button type="button" data-decision="reject" class="danger">Reject</button></td>` : ""}
+    </tr>`).join("")}</tbody></table></div>`;
+}
+
+// An operator's decision on a held payment: release (it settles) or reject (RR04), with a reason
+// for the audit log.
+async function decide(event) {
+  const button = event.target.closest("button[data-decision]");
+  if (!button) return;
+  const uetr = button.closest("tr")?.dataset.uetr;
+  const decision = button.dataset.decision;
+  const reason = window.prompt(`Reason to ${decision} payment ${uetr} (kept in the audit log):`);
+  if (!uetr || !reason || !reason.trim()) return;
+  button.disabled = true;
+  const response = await fetch(`/v1/compliance/holds/${encodeURIComponent(uetr)}/${decision}`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${state.key}`, "Content-Type": "application/json" },
+    body: JSON.stringify({ reason: reason.trim() }),
+  });
+  if (!response.ok) {
+    window.alert(`The ${decision} was refused: ${await problemDetail(response)}`);
+    button.disabled = false;
+    return;
+  }
+  button.closest("tr").remove(); // decided: the next poll shows where the payment went
 }
 
 function renderParticipants(data) {
@@ -637,6 +655,7 @@ function init() {
     if (key) start(key);
   });
   $("sign-out").addEventListener("click", () => showLogin(null));
+  $("holds").addEventListener("click", decide);
   const key = keyFromFragment() ?? sessionStorage.getItem(KEY_STORAGE);
   if (key) start(key);
   else showLogin(null);
