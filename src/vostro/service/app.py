@@ -11,7 +11,6 @@ import threading
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request, Security
@@ -21,14 +20,15 @@ from vostro.config import Settings
 from vostro.platform import Platform
 from vostro.service import middleware, problems
 from vostro.service.auth import KeyRing, Principal, Role
+from vostro.service.groups import install_groups
 from vostro.service.housekeeping import Housekeeper
 from vostro.service.metrics import Metrics
 from vostro.service.problems import Problem
+from vostro.service.queries import payments_by_state
 from vostro.service.settings import ServiceSettings
 from vostro.service.writer import Writer
 
 log = logging.getLogger("vostro.service")
-STATIC = Path(__file__).parent / "static"
 
 bearer = HTTPBearer(
     auto_error=False,
@@ -71,7 +71,6 @@ class Service:
     ) -> None:
         self.platform = platform
         self.settings = settings
-        self.core = core
         self.xsd_dir = core.iso20022_xsd_dir
         self.engine = platform.store.engine
         self.metrics = Metrics()
@@ -84,14 +83,10 @@ class Service:
             housekeeping=Housekeeper(settings.lsm_every_s) if housekeeping else None,
             housekeeping_every_s=settings.housekeeping_every_s,
         )
-        from vostro.service.groups import install_groups
-
         install_groups(self.writer)
         self.metrics.watch(self._snapshot)
 
     def _snapshot(self) -> tuple[dict[str, int], dict[str, int]]:
-        from vostro.service.queries import payments_by_state
-
         return payments_by_state(self.engine), self.platform.payments.queue.depth()
 
     def idempotency_lookup(self, principal: str, key: str) -> dict[str, Any] | None:
@@ -118,13 +113,11 @@ def create_app(
 ) -> FastAPI:
     core = Settings() if database_url is None else Settings(database_url=database_url)
     service_settings = settings or ServiceSettings()
-    holder: dict[str, Service] = {}
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         platform = Platform.open(core.database_url)
         service = Service(platform, service_settings, core, housekeeping=housekeeping)
-        holder["service"] = service
         app.state.service = service
         service.writer.start()
         log.info("serving", extra={"database": platform.store.display_url})
@@ -148,14 +141,7 @@ def create_app(
         lifespan=lifespan,
     )
     problems.install(app)
-
-    class _Lazy:
-        """The gate needs the service, which exists once the lifespan has started."""
-
-        def __getattr__(self, name: str) -> Any:
-            return getattr(holder["service"], name)
-
-    app.add_middleware(middleware.Gate, service=_Lazy())  # type: ignore[arg-type]
+    app.add_middleware(middleware.Gate)
 
     from vostro.service import routes_admin, routes_compliance, routes_core, routes_web
 

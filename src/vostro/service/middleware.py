@@ -40,15 +40,19 @@ NOT_KEPT = frozenset({401, 409, 429, 503})
 
 
 class Gate:
-    def __init__(self, app: ASGIApp, service: Service) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self.service = service
         self.in_flight: set[tuple[str, str]] = set()
+
+    @property
+    def service(self) -> Service:
+        return self._service
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        self._service: Service = scope["app"].state.service  # there once the lifespan started
         started = time.perf_counter()
         request_id = uuid.uuid4().hex[:16]
         scope.setdefault("state", {})["request_id"] = request_id

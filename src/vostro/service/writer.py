@@ -19,7 +19,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from vostro.errors import InvariantViolation
@@ -44,7 +44,6 @@ class _Command:
     queued_at: float
     group: str | None = None
     item: Any = None
-    done: bool = field(default=False)
 
 
 class Writer:
