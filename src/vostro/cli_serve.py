@@ -55,15 +55,7 @@ def serve(
     stream = None
     if demo:
         with Platform.open(url) as platform:
-            keys = (
-                demo_corridor.setup(platform, settings.data_dir)
-                if _has_operator(platform)
-                else None
-            )
-        if keys is None:
-            prepare(url, label="demo bootstrap")
-            with Platform.open(url) as platform:
-                keys = demo_corridor.setup(platform, settings.data_dir)
+            keys = demo_corridor.setup(platform, settings.data_dir)
         stream = demo_corridor.Stream(base, keys, settings.data_dir, per_second=demo_rate)
         _announce(base, keys.operator, "demo corridor registered; streaming payments")
     else:
@@ -94,12 +86,6 @@ def serve(
     finally:
         if stream is not None:
             stream.stop.set()
-
-
-def _has_operator(platform: object) -> bool:
-    from vostro.participants.model import Role as ParticipantRole
-
-    return any(ParticipantRole.OPERATOR in p.roles for p in platform.registry.all())  # type: ignore[attr-defined]
 
 
 def _announce(base: str, key: str, what: str) -> None:

@@ -25,9 +25,19 @@ def prepare(
     actor: str = "vostro serve",
 ) -> str:
     with Platform.open(database_url) as platform:
-        if not any(ParticipantRole.OPERATOR in p.roles for p in platform.registry.all()):
-            platform.registry.register(
-                operator_bic, operator_name, [ParticipantRole.OPERATOR], currencies, actor=actor
-            )
+        ensure_operator(platform, operator_bic, operator_name, currencies, actor=actor)
         key, _ = KeyRing(platform.store.engine).create(Role.OPERATOR, None, label, actor=actor)
     return key
+
+
+def ensure_operator(
+    platform: Platform,
+    bic: str = OPERATOR_BIC,
+    name: str = OPERATOR_NAME,
+    currencies: tuple[str, ...] = ("INR", "RUB"),
+    *,
+    actor: str,
+) -> None:
+    """Register the operator participant unless one is registered already."""
+    if not any(ParticipantRole.OPERATOR in p.roles for p in platform.registry.all()):
+        platform.registry.register(bic, name, [ParticipantRole.OPERATOR], currencies, actor=actor)

@@ -35,6 +35,7 @@ from vostro.participants.model import Role as ParticipantRole
 from vostro.payments.fees import FeeSchedule
 from vostro.platform import Platform
 from vostro.service.auth import KeyRing, Role
+from vostro.service.bootstrap import ensure_operator
 from vostro.settlement.day import CORRESPONDENT, FX_PROVIDER, INDIAN, NAMES, RUSSIAN, generate_day
 
 log = logging.getLogger("vostro.demo")
@@ -107,6 +108,7 @@ def setup(platform: Platform, data_dir: Path, *, actor: str = "vostro demo") -> 
     """Register the demo corridor if it is not there yet, and issue fresh keys."""
     registry = platform.registry
     inr_per_rub = _inr_per_rub(data_dir)
+    ensure_operator(platform, actor=actor)
     if registry.find(INDIAN[0]) is None:
         for bic in INDIAN:
             registry.register(bic, NAMES[bic], [ParticipantRole.BANK], ["INR"], actor=actor)
