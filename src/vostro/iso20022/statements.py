@@ -66,7 +66,7 @@ def statement(store: Store, account_id: int, day: date, xsd_dir: Path) -> Statem
         f"statement of {account_id} for {day} does not reconcile: {opening} + {credits} "
         f"- {debits} != {closing}",
     )
-    refs = _payment_refs(store, {t.user_data_128 for t in booked if t.user_data_128})
+    refs = payment_refs(store, {t.user_data_128 for t in booked if t.user_data_128})
     document = c053.Document(
         bk_to_cstmr_stmt=c053.BankToCustomerStatementV08(
             grp_hdr=c053.GroupHeader81(msg_id=_id(), cre_dt_tm=_now()),
@@ -104,7 +104,7 @@ def notification(store: Store, account_id: int, transfer_ids: list[int], xsd_dir
         for t in store.get_transfers(transfer_ids)
         if not t.flags & NOT_BOOKED and account_id in (t.debit_account_id, t.credit_account_id)
     ]
-    refs = _payment_refs(store, {t.user_data_128 for t in booked if t.user_data_128})
+    refs = payment_refs(store, {t.user_data_128 for t in booked if t.user_data_128})
     account = c054.CashAccount39(
         id=c054.AccountIdentification4Choice(
             othr=c054.GenericAccountIdentification1(id=f"{account_id:032x}")
@@ -144,7 +144,7 @@ def _day(store: Store, account_id: int, start: int, end: int) -> list[Transfer]:
         cursor = page[-1].timestamp
 
 
-def _payment_refs(store: Store, ids: set[int]) -> dict[int, tuple[str, str]]:
+def payment_refs(store: Store, ids: set[int]) -> dict[int, tuple[str, str]]:
     """payment id → (end-to-end id, UETR) for the transfers that belong to a payment."""
     if not ids:
         return {}

@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from vostro.iso20022.gateway import import_message
 from vostro.iso20022.inbound import MessageRejected, read_message
-from vostro.iso20022.statements import statement
+from vostro.iso20022.statements import payment_refs, statement
 from vostro.ledger.types import Account
 from vostro.money import currency, format_amount
 from vostro.participants.model import AccountKind, Participant, Status
@@ -287,11 +287,11 @@ def account_statement(
     transfers = {
         t.id: t for t in svc.platform.store.get_transfers([h.transfer_id for h in history])
     }
+    refs = payment_refs(svc.platform.store, {t.user_data_128 for t in transfers.values()} - {0})
     lines = []
     for h in history:
         t = transfers[h.transfer_id]
         debit = t.debit_account_id == account_id
-        payment_id = t.user_data_128 >> 16 << 16 if t.user_data_128 else 0
         lines.append(
             StatementLine(
                 transfer_id=str(t.id),
@@ -301,26 +301,10 @@ def account_statement(
                 balance_minor=h.credits_posted - h.debits_posted,
                 code=t.code,
                 counterparty_account=str(t.credit_account_id if debit else t.debit_account_id),
-                payment_uetr=_uetr_of(svc, payment_id),
+                payment_uetr=refs[t.user_data_128][1] if t.user_data_128 in refs else None,
             )
         )
     return StatementOut(bic=p.bic, account_id=str(account_id), currency=code, lines=lines)
-
-
-def _uetr_of(svc: Service, payment_id: int) -> str | None:
-    if not payment_id:
-        return None
-    import sqlalchemy as sa
-
-    from vostro.store.schema import payments
-
-    with svc.engine.connect() as conn:
-        uetr: str | None = conn.execute(
-            sa.select(payments.c.uetr).where(
-                payments.c.payment_id == payment_id.to_bytes(16, "big")
-            )
-        ).scalar()
-    return uetr
 
 
 # ------------------------------------------------------------------------ FX
@@ -393,21 +377,22 @@ def get_quote(quote_id: str, who: Who, svc: Svc) -> QuoteOut:
 
 
 # ------------------------------------------------------------------ payments
+PAYMENT_FIELDS = [f for f in PaymentOut.model_fields if f != "events"]
+
+
 def payment_out(p: Payment | dict[str, Any], *, events: bool = True) -> PaymentOut:
-    data = (
-        p
-        if isinstance(p, dict)
-        else {f: getattr(p, f) for f in PaymentOut.model_fields if f != "events" and hasattr(p, f)}
-    )
-    fields = {f: data.get(f) for f in PaymentOut.model_fields if f != "events"}
-    fields["state"] = str(fields["state"])
-    out = PaymentOut(**fields)
-    if events and isinstance(p, Payment):
-        out.events = [
+    """A payment (or its stored row) as the API shows it; with its history if it has one."""
+    values = {f: p[f] if isinstance(p, dict) else getattr(p, f) for f in PAYMENT_FIELDS}
+    values["state"] = str(values["state"])
+    history = (
+        [
             EventOut(at=e.at, state=str(e.state), reason_code=e.reason_code, reason=e.reason)
             for e in p.events
         ]
-    return out
+        if events and isinstance(p, Payment)
+        else None
+    )
+    return PaymentOut(**values, events=history)
 
 
 def _own_payment(svc: Service, who: Principal, uetr: str) -> Payment:
