@@ -203,18 +203,21 @@ async def defund(bic: str, body: FundsIn, who: Who, svc: Svc, request: Request) 
 
 
 # ---------------------------------------------------------------- accounts
-def _accounts(svc: Service, p: Participant) -> list[tuple[AccountKind, str, Account]]:
-    ids = []
-    for code in p.currencies:
-        for kind in (
-            AccountKind.SETTLEMENT,
-            AccountKind.VOSTRO,
-            AccountKind.INVESTMENT,
-            AccountKind.FEE,
-        ):
-            ids.append((kind, code, p.account(kind, code)))
-    found = {a.id: a for a in svc.platform.store.get_accounts([i for _, _, i in ids])}
-    return [(kind, code, found[i]) for kind, code, i in ids if i in found]
+SHOWN_KINDS = (AccountKind.SETTLEMENT, AccountKind.VOSTRO, AccountKind.INVESTMENT, AccountKind.FEE)
+
+
+def accounts_of(
+    svc: Service, people: list[Participant]
+) -> list[tuple[Participant, AccountKind, str, Account]]:
+    """The participants' accounts that exist, in one read: (participant, kind, currency, it)."""
+    ids = [
+        (p, kind, code, p.account(kind, code))
+        for p in people
+        for code in p.currencies
+        for kind in SHOWN_KINDS
+    ]
+    found = {a.id: a for a in svc.platform.store.get_accounts([i for *_, i in ids])}
+    return [(p, kind, code, found[i]) for p, kind, code, i in ids if i in found]
 
 
 @router.get("/participants/{bic}/accounts", tags=["accounts"])
@@ -222,7 +225,7 @@ def accounts(bic: str, who: Who, svc: Svc) -> list[AccountOut]:
     """The participant's accounts with their four balances (minor units)."""
     p = visible(svc, who, bic)
     out = []
-    for kind, code, a in _accounts(svc, p):
+    for _, kind, code, a in accounts_of(svc, [p]):
         balance = a.credits_posted - a.debits_posted
         out.append(
             AccountOut(

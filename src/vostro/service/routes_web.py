@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -15,14 +16,13 @@ from vostro.service import problems, queries
 from vostro.service.app import Service, principal, service_of
 from vostro.service.auth import Principal, Role
 from vostro.service.routes_admin import TARGET_USD_2030, corridor, report_out
-from vostro.service.routes_core import payment_out
+from vostro.service.routes_core import accounts_of, payment_out
 from vostro.service.schemas import Health
 
 router = APIRouter()
 Who = Annotated[Principal, Depends(principal)]
 Svc = Annotated[Service, Depends(service_of)]
 STATIC = Path(__file__).parent / "static"
-KINDS = (AccountKind.SETTLEMENT, AccountKind.VOSTRO, AccountKind.INVESTMENT, AccountKind.FEE)
 
 
 @router.get("/", include_in_schema=False)
@@ -78,32 +78,20 @@ def dashboard_data(who: Who, svc: Svc) -> dict[str, Any]:
     mine = who.bic if who.role is Role.PARTICIPANT else None
     registry = svc.platform.registry
     people = [p for p in registry.all() if who.sees(p.bic)]
-    ids = [
-        (p, kind, code, p.account(kind, code))
-        for p in people
-        for code in p.currencies
-        for kind in KINDS
+    balances = [
+        {
+            "bic": p.bic,
+            "kind": kind.name.lower(),
+            "currency": code,
+            "balance_minor": a.credits_posted - a.debits_posted,
+            "pending_minor": a.debits_pending,
+        }
+        for p, kind, code, a in accounts_of(svc, people)
+        if kind is not AccountKind.FEE or a.credits_posted  # fee accounts once they earn
     ]
-    found = {a.id: a for a in svc.platform.store.get_accounts([i for *_, i in ids])}
-    balances: list[dict[str, Any]] = []
-    for p, kind, code, account_id in ids:
-        a = found.get(account_id)
-        if a is None or (kind is AccountKind.FEE and not a.credits_posted):
-            continue
-        balances.append(
-            {
-                "bic": p.bic,
-                "kind": kind.name.lower(),
-                "currency": code,
-                "balance_minor": a.credits_posted - a.debits_posted,
-                "pending_minor": a.debits_pending,
-            }
-        )
     segments, days = corridor(svc, mine)
-    queue = svc.platform.payments.queue.entries(None, mine, limit=10_000)
-    depth: dict[str, int] = {}
-    for entry in queue:
-        depth[entry.currency] = depth.get(entry.currency, 0) + 1
+    queued = svc.platform.payments.queue.entries(None, mine, limit=10_000)
+    depth = Counter(entry.currency for entry in queued)
     operator_view = who.role is not Role.PARTICIPANT
     reports = svc.platform.settlement.reports(200) if operator_view else []
     saved: dict[str, dict[str, int]] = {}
