@@ -22,13 +22,9 @@ PG_URL = f"{PG_SERVER}?options=-csearch_path%3D{PG_SCHEMA}"
 
 
 def fresh_pg_schema() -> None:
-    import psycopg
+    from vostro.store.postgres import fresh_schema
 
-    from vostro.store.postgres import connect_kwargs
-
-    with psycopg.connect(**connect_kwargs(PG_SERVER), autocommit=True) as conn:
-        conn.execute(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE")
-        conn.execute(f"CREATE SCHEMA {PG_SCHEMA}")
+    fresh_schema(PG_SERVER, PG_SCHEMA)
 
 
 def bench(args: list[str]) -> dict[str, object] | None:

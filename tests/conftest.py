@@ -16,7 +16,7 @@ import psycopg
 import pytest
 
 from vostro.store import Store, open_store
-from vostro.store.postgres import connect_kwargs
+from vostro.store.postgres import connect_kwargs, fresh_schema
 
 PG_URL = os.environ.get(
     "VOSTRO_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -44,16 +44,9 @@ def require_postgres() -> None:
     pytest.skip(message)
 
 
-def pg_schema_url(schema: str) -> str:
-    sep = "&" if "?" in PG_URL else "?"
-    return f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
-
-
 def create_pg_schema() -> tuple[str, str]:
     schema = f"vostro_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(**connect_kwargs(PG_URL), autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    return schema, pg_schema_url(schema)
+    return schema, fresh_schema(PG_URL, schema)
 
 
 def drop_pg_schema(schema: str) -> None:

@@ -62,16 +62,9 @@ def _fresh_url(database_url: str | None) -> str:
         folder = Path(tempfile.mkdtemp(prefix="vostro-bench-api-"))
         return f"sqlite:///{folder / 'api.db'}"
     if database_url.startswith("postgresql"):
-        import psycopg
+        from vostro.store.postgres import fresh_schema
 
-        from vostro.store.postgres import connect_kwargs
-
-        schema = "vostro_bench_api"
-        with psycopg.connect(**connect_kwargs(database_url), autocommit=True) as conn:
-            conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
-            conn.execute(f"CREATE SCHEMA {schema}")
-        sep = "&" if "?" in database_url else "?"
-        return f"{database_url}{sep}options=-csearch_path%3D{schema}"
+        return fresh_schema(database_url, "vostro_bench_api")
     return database_url
 
 

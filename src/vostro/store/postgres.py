@@ -68,6 +68,20 @@ def connect_kwargs(url: str) -> dict[str, Any]:
     return {k: v for k, v in kwargs.items() if v is not None}
 
 
+def fresh_schema(server_url: str, schema: str) -> str:
+    """Drop and recreate `schema` on the server; the URL of a store that lives in it."""
+    with psycopg.connect(**connect_kwargs(server_url), autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        conn.execute(f"CREATE SCHEMA {schema}")
+    return schema_url(server_url, schema)
+
+
+def schema_url(server_url: str, schema: str) -> str:
+    """The URL of a store in `schema` of the server at `server_url`."""
+    sep = "&" if "?" in server_url else "?"
+    return f"{server_url}{sep}options=-csearch_path%3D{schema}"
+
+
 class PostgresStore(base.Store):
     backend = "postgresql"
 
