@@ -59,6 +59,10 @@ class NotHeld(ComplianceError):
     """The payment is not waiting for a decision."""
 
 
+class NoSuchList(ComplianceError):
+    """No active list has that name."""
+
+
 @dataclass(frozen=True, slots=True)
 class HeldPayment:
     """A hold as an operator reviews it: the payment, why it is held, and until when."""
@@ -187,7 +191,7 @@ class Compliance:
         actor, reason = _actor(actor), _reason(reason)
         previous = self._stored(name)
         if previous is None:
-            raise ComplianceError(f"no list is named {name!r}")
+            raise NoSuchList(f"no list is named {name!r}")
         with self.engine.begin() as conn:
             ListStore.remove(conn, name)
             audit.record(

@@ -16,6 +16,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from vostro.compliance.decisions import NoSuchList, NoSuchPayment, NotHeld
+from vostro.compliance.lists import ListError
 from vostro.errors import VostroError
 from vostro.payments.model import PaymentRejected
 
@@ -100,7 +102,14 @@ def response(problem: Problem, instance: str | None = None) -> JSONResponse:
 
 
 def from_domain(error: VostroError) -> Problem:
-    """A domain refusal as a problem: payments carry their ISO reason code."""
+    """A domain refusal as a problem: payments carry their ISO reason code; a missing payment or
+    list is 404, a decision on a payment no longer held 409, an unreadable list 422 FF01."""
+    if isinstance(error, NoSuchPayment | NoSuchList):
+        return Problem(404, "not-found", "Not found", str(error))
+    if isinstance(error, NotHeld):
+        return Problem(409, "not-held", "Not held", str(error))
+    if isinstance(error, ListError):
+        return Problem(422, "bad-list", "List refused", str(error), code="FF01")
     if isinstance(error, PaymentRejected):
         status = 409 if error.code == "AM05" else 422
         return Problem(

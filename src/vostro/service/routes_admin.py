@@ -248,18 +248,15 @@ async def create_key(body: KeyIn, who: Who, svc: Svc, request: Request) -> NewKe
     role = Role(body.role)
     if body.bic is not None:
         visible(svc, who, body.bic)
-    try:
-        key, info = await svc.writer.run(
-            lambda p: svc.keys.create(
-                role,
-                body.bic,
-                body.label,
-                actor=who.name,
-                origin=request.client.host if request.client else None,
-            )
+    key, info = await svc.writer.run(
+        lambda p: svc.keys.create(
+            role,
+            body.bic,
+            body.label,
+            actor=who.name,
+            origin=request.client.host if request.client else None,
         )
-    except KeyRefused as refused:
-        raise Problem(422, "bad-key-request", "Key not created", str(refused)) from None
+    )
     return NewKeyOut(key=key, **key_out(info).model_dump())
 
 
@@ -275,8 +272,7 @@ def _own_key(svc: Service, who: Principal, key_id: str) -> KeyInfo:
     info = svc.keys.get(key_id) if len(key_id) <= 16 else None
     if info is None or (who.role is Role.PARTICIPANT and info.bic != who.bic):
         raise not_found(f"API key {key_id}")
-    if who.role is Role.AUDITOR:
-        raise Problem(403, "forbidden", "Not allowed", "the auditor role may not do this")
+    require(who, Role.OPERATOR, Role.PARTICIPANT)
     return info
 
 
@@ -321,12 +317,7 @@ def audit_log(
 async def add_rates(body: RatesIn, who: Who, svc: Svc, request: Request) -> Done:
     """Reference rates (e.g. the day's CBR or FBIL fixings); quotes are priced from them."""
     require(who, Role.OPERATOR)
-    try:
-        rates = [
-            ReferenceRate(r.base, r.quote, Decimal(r.rate), r.as_of, r.source) for r in body.rates
-        ]
-    except VostroError as refused:
-        raise Problem(422, "bad-rate", "Rate refused", str(refused)) from None
+    rates = [ReferenceRate(r.base, r.quote, Decimal(r.rate), r.as_of, r.source) for r in body.rates]
     added = await act(
         request,
         who,
@@ -364,17 +355,13 @@ async def set_standing_rate(
     """An FX provider's spreads over the reference rate, by amount tier (the operator, or the
     provider itself)."""
     found = visible(svc, who, provider)
-    if who.role is Role.AUDITOR:
-        raise Problem(403, "forbidden", "Not allowed", "the auditor role may not do this")
-    try:
-        standing = StandingRate(
-            found.bic,
-            _currency(source),
-            _currency(target),
-            tuple(Tier(t.min_source_minor, t.spread_bps) for t in body.tiers),
-        )
-    except VostroError as refused:
-        raise Problem(422, "bad-standing-rate", "Standing rate refused", str(refused)) from None
+    require(who, Role.OPERATOR, Role.PARTICIPANT)
+    standing = StandingRate(
+        found.bic,
+        _currency(source),
+        _currency(target),
+        tuple(Tier(t.min_source_minor, t.spread_bps) for t in body.tiers),
+    )
     await act(
         request,
         who,
@@ -392,10 +379,7 @@ async def set_fees(bic: str, code: str, body: FeeIn, who: Who, svc: Svc, request
     """What the operator charges the participant per payment sent in the currency."""
     found = visible(svc, who, bic)
     require(who, Role.OPERATOR)
-    try:
-        schedule = FeeSchedule(_currency(code), body.fixed_minor, body.rate_bps, body.cap_minor)
-    except VostroError as refused:
-        raise Problem(422, "bad-fees", "Fees refused", str(refused)) from None
+    schedule = FeeSchedule(_currency(code), body.fixed_minor, body.rate_bps, body.cap_minor)
     await act(
         request,
         who,

@@ -13,14 +13,13 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from vostro.compliance.decisions import ComplianceError, NoSuchPayment, NotHeld
-from vostro.compliance.lists import ListError, screen_name
+from vostro.compliance.lists import screen_name
 from vostro.compliance.screener import parse_list
 from vostro.iso20022.outbound import payment_status_report
 from vostro.service import problems
 from vostro.service.app import Service, origin, principal, require, service_of
 from vostro.service.auth import Principal, Role
-from vostro.service.problems import Problem, not_found
+from vostro.service.problems import Problem
 from vostro.service.routes_core import XML, _own_payment, payment_out
 from vostro.service.schemas import DecisionIn, LimitIn, ListRemoveIn, PaymentOut, ScreenIn
 
@@ -28,10 +27,6 @@ router = APIRouter(prefix="/v1", responses=problems.RESPONSES)
 Who = Annotated[Principal, Depends(principal)]
 Svc = Annotated[Service, Depends(service_of)]
 LIST_MEDIA = {"ftm": "application/x-ndjson", "csv": "text/csv"}
-
-
-def _refused(error: Exception) -> Problem:
-    return Problem(422, "compliance-refused", "Refused", str(error))
 
 
 @router.get("/compliance/lists", tags=["compliance"])
@@ -68,17 +63,11 @@ async def load_list(
     data = await request.body()
     if not data:
         raise Problem(422, "empty-list", "Empty list", "the request body holds no list")
-    try:
-        parsed = await run_in_threadpool(parse_list, data, format, f"{name}.{format}")
-    except ListError as bad:
-        raise Problem(422, "bad-list", "List refused", str(bad), code="FF01") from None
+    parsed = await run_in_threadpool(parse_list, data, format, f"{name}.{format}")
     where = origin(request)
-    try:
-        stored = await svc.writer.run(
-            lambda p: p.compliance.load_list(name, data, format, who.name, where, parsed=parsed)
-        )
-    except ComplianceError as refused:
-        raise _refused(refused) from None
+    stored = await svc.writer.run(
+        lambda p: p.compliance.load_list(name, data, format, who.name, where, parsed=parsed)
+    )
     return stored.as_dict()
 
 
@@ -89,13 +78,9 @@ async def remove_list(
     """Stop screening against a list."""
     require(who, Role.OPERATOR)
     where = origin(request)
-    try:
-        removed = await svc.writer.run(
-            lambda p: p.compliance.remove_list(name, who.name, body.reason, where)
-        )
-    except ComplianceError as refused:
-        missing = "no list" in str(refused)
-        raise not_found(f"list {name}") if missing else _refused(refused) from None
+    removed = await svc.writer.run(
+        lambda p: p.compliance.remove_list(name, who.name, body.reason, where)
+    )
     return removed.as_dict()
 
 
@@ -146,14 +131,7 @@ async def _decide(
             return p.compliance.release(uetr, who.name, body.reason, body.remember, where)
         return p.compliance.reject(uetr, who.name, body.reason, where)
 
-    try:
-        decided = await svc.writer.run(decide)
-    except NoSuchPayment:
-        raise not_found(f"held payment {uetr}") from None
-    except NotHeld as refused:
-        raise Problem(409, "not-held", "Not held", str(refused)) from None
-    except ComplianceError as refused:
-        raise _refused(refused) from None
+    decided = await svc.writer.run(decide)
     stored = await run_in_threadpool(svc.platform.payments.repo.get, decided.uetr)
     return payment_out(stored or decided)
 
@@ -194,20 +172,17 @@ async def set_limit(
     or `*`) in a currency; payments over it are refused (AM02 per payment, AM14 per day)."""
     require(who, Role.OPERATOR)
     where = origin(request)
-    try:
-        limit = await svc.writer.run(
-            lambda p: p.compliance.set_limit(
-                participant,
-                flow,
-                code,
-                per_payment_max_minor=body.per_payment_max_minor,
-                per_day_max_minor=body.per_day_max_minor,
-                actor=who.name,
-                origin=where,
-            )
+    limit = await svc.writer.run(
+        lambda p: p.compliance.set_limit(
+            participant,
+            flow,
+            code,
+            per_payment_max_minor=body.per_payment_max_minor,
+            per_day_max_minor=body.per_day_max_minor,
+            actor=who.name,
+            origin=where,
         )
-    except (ComplianceError, ValueError) as refused:
-        raise _refused(refused) from None
+    )
     return limit.as_dict()
 
 

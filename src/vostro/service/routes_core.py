@@ -24,7 +24,7 @@ from vostro.service.app import Service, principal, require, service_of
 from vostro.service.auth import Principal, Role
 from vostro.service.commands import act
 from vostro.service.groups import Submission
-from vostro.service.problems import Problem, invalid, not_found
+from vostro.service.problems import Problem, forbidden, invalid, not_found
 from vostro.service.schemas import (
     AccountOut,
     EventOut,
@@ -545,7 +545,7 @@ async def _queued_action(
 ) -> PaymentOut:
     p = await run_in_threadpool(_own_payment, svc, who, uetr)
     if who.role is Role.AUDITOR or (who.role is Role.PARTICIPANT and who.bic != p.debtor_agent):
-        raise Problem(403, "forbidden", "Not allowed", "only the sender may do this")
+        raise forbidden("only the sender may do this")
     done = await act(request, who, action, uetr, lambda pl: fn(pl, p), **detail)
     return payment_out(done)
 
@@ -587,7 +587,7 @@ async def return_payment(
     """The payee sends a settled payment back (pacs.004); the return is a payment of its own."""
     p = await run_in_threadpool(_own_payment, svc, who, uetr)
     if who.role is Role.AUDITOR or (who.role is Role.PARTICIPANT and who.bic != p.creditor_agent):
-        raise Problem(403, "forbidden", "Not allowed", "only the payee may return a payment")
+        raise forbidden("only the payee may return a payment")
     back = await act(
         request,
         who,
