@@ -92,13 +92,7 @@ class Writer:
         self, fn: Callable[[Platform], Any] | None, group: str | None, item: Any
     ) -> Any:
         if not self.alive:
-            raise Problem(
-                503,
-                "writer-stopped",
-                "Writer stopped",
-                f"vostro stopped taking writes to protect the ledger: {self.stopped}",
-                headers={"Retry-After": "60"},
-            )
+            raise self._refusal()
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Any] = loop.create_future()
         self._queue.put(_Command(fn, future, loop, time.perf_counter(), group, item))
@@ -149,7 +143,7 @@ class Writer:
 
     def _call(self, command: _Command, fn: Callable[[Platform], Any]) -> None:
         if self.stopped is not None:
-            _deliver(command, Problem(503, "writer-stopped", "Writer stopped", str(self.stopped)))
+            _deliver(command, self._refusal())
             return
         try:
             self._forget_settings()  # a command may change modes, limits or fees
@@ -163,9 +157,7 @@ class Writer:
     def _call_group(self, group: str, commands: list[_Command]) -> None:
         if self.stopped is not None:
             for command in commands:
-                _deliver(
-                    command, Problem(503, "writer-stopped", "Writer stopped", str(self.stopped))
-                )
+                _deliver(command, self._refusal())
             return
         try:
             results = self.groups[group](self.platform, [c.item for c in commands])
@@ -196,6 +188,15 @@ class Writer:
             self._stop(stop)
         except Exception:
             log.exception("housekeeping failed; it runs again next round")
+
+    def _refusal(self) -> Problem:
+        return Problem(
+            503,
+            "writer-stopped",
+            "Writer stopped",
+            f"vostro stopped taking writes to protect the ledger: {self.stopped}",
+            headers={"Retry-After": "60"},
+        )
 
     def _stop(self, stop: BaseException) -> None:
         self.stopped = stop
