@@ -82,6 +82,12 @@ class FakeSession:
     def write_account_entries(self, seqs: np.ndarray, timestamps: np.ndarray, upto: int) -> None:
         self.indexed_upto = upto
 
+    def begin_unit(self) -> None:
+        self.in_unit = True
+
+    def end_unit(self, commit: bool) -> None:
+        self.in_unit = False
+
     def close(self) -> None:
         pass
 

@@ -1,47 +1,53 @@
-"""The audit log: who did what, to what, when. Written in the same transaction as the change."""
+"""The audit log: who did what, to what, when, and from where.
+
+Every change writes its entry through its unit of work's `audit`, so the entry commits or rolls
+back with the change it records. `origin` is where the request came from (a client address over
+HTTP, none on the command line).
+"""
 
 from __future__ import annotations
 
 import json
-import time
-from typing import Any
-
-import sqlalchemy as sa
-
-from vostro.store.schema import audit_log
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 
-def record(
-    conn: sa.Connection,
-    actor: str,
-    action: str,
-    subject: str,
-    *,
-    origin: str | None = None,
-    **detail: Any,
-) -> None:
-    """Append one entry; `origin` is where the request came from (a client address over HTTP)."""
-    conn.execute(
-        audit_log.insert().values(
-            at=time.time_ns(),
-            actor=actor,
-            action=action,
-            subject=subject,
-            detail=detail_json(**detail),
-            origin=origin,
-        )
-    )
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    actor: str
+    action: str
+    subject: str
+    origin: str | None
+    detail: dict[str, Any]
+
+
+class AuditLog(Protocol):
+    def record(
+        self, actor: str, action: str, subject: str, *, origin: str | None = None, **detail: Any
+    ) -> None:
+        """Append one entry, stamped with the unit's clock."""
+
+    def record_many(self, entries: list[AuditEntry]) -> None:
+        """Append several entries at once (a group of submissions)."""
+
+    def entries(self, subject: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+        """The newest entries first (of one subject, if given)."""
 
 
 def detail_json(**detail: Any) -> str:
     return json.dumps(detail, sort_keys=True, default=str)
 
 
-def entries(
-    engine: sa.Engine, subject: str | None = None, limit: int = 100
-) -> list[dict[str, Any]]:
-    query = sa.select(audit_log).order_by(audit_log.c.id.desc()).limit(limit)
-    if subject is not None:
-        query = query.where(audit_log.c.subject == subject)
+# Transitional: the old connection-level writers, until every part writes through its unit.
+def record(conn: Any, actor: str, action: str, subject: str, *, origin: str | None = None,
+           **detail: Any) -> None:
+    from vostro.store.repositories.audit import SqlAuditLog
+
+    SqlAuditLog(conn).record(actor, action, subject, origin=origin, **detail)
+
+
+def entries(engine: Any, subject: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+    from vostro.store.repositories.audit import SqlAuditLog
+
     with engine.connect() as conn:
-        return [{**row._mapping, "detail": json.loads(row.detail)} for row in conn.execute(query)]
+        return SqlAuditLog(conn).entries(subject, limit)

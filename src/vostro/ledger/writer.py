@@ -8,6 +8,10 @@ For every batch: prefetch the few committed rows it may refer to (ids that could
 pending transfers it posts or voids), validate (numpy fast path, else the reference engine),
 check the outcome's invariants, commit, and only then fold it into memory. A failed commit
 reloads the state from the database; a broken invariant stops the writer for good.
+
+Inside a unit of work (`begin_unit` … `end_unit`) a batch is written into the unit's open
+transaction and folded into memory at once, so the next batch of the same command sees it; if
+the unit rolls back instead of committing, the writer reloads its state from the database.
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ from vostro.ledger.types import (
     Transfer,
     TransferFlags,
 )
-from vostro.store.base import Store
+from vostro.ledger.ports import LedgerStore
 
 T = TypeVar("T")
 # Journal entries are added to the per-account index in sorted bulk, this many transfers at a time
@@ -53,7 +57,7 @@ class WriterStopped(VostroError):
 class Ledger:
     """The ledger's single writer. Use as a context manager, or call `close()`."""
 
-    def __init__(self, store: Store, *, clock: Callable[[], int] = time.time_ns) -> None:
+    def __init__(self, store: LedgerStore, *, clock: Callable[[], int] = time.time_ns) -> None:
         self.store = store
         self.clock = clock
         self.session = store.open_writer()
@@ -68,6 +72,8 @@ class Ledger:
         self.batches_fast = 0
         self.batches_reference = 0
         self.last_outcome: Outcome | None = None
+        self.in_unit = False
+        self._unit_wrote = False  # a batch went into the open unit: a rollback must reload
 
     # --------------------------------------------------------------- commands
 
@@ -120,6 +126,27 @@ class Ledger:
         self._commit(outcome)
         return len(outcome.pending_updates)
 
+    # ---------------------------------------------------------- units of work
+
+    def begin_unit(self) -> None:
+        """From now on every batch goes into one open transaction, until `end_unit`."""
+        invariant(not self.in_unit, "a unit of work is already open on the ledger writer")
+        self.session.begin_unit()
+        self.in_unit, self._unit_wrote = True, False
+
+    def end_unit(self, commit: bool) -> None:
+        """Commit the unit's transaction, or roll it back and forget what it wrote."""
+        invariant(self.in_unit, "no unit of work is open on the ledger writer")
+        wrote, self.in_unit, self._unit_wrote = self._unit_wrote, False, False
+        try:
+            self.session.end_unit(commit)
+        except BaseException:
+            if wrote:
+                self._reload()
+            raise
+        if wrote and not commit:
+            self._reload()
+
     # ----------------------------------------------------------------- checks
 
     def trial_balance(self) -> dict[int, tuple[int, int, int, int]]:
@@ -170,10 +197,13 @@ class Ledger:
     def _commit(self, outcome: Outcome) -> None:
         if not outcome.changes_anything:
             return
+        if self.in_unit:
+            self._unit_wrote = True  # even a failed write: the unit's rollback reloads
         try:
             self.session.commit(outcome)
         except BaseException:
-            self._reload()
+            if not self.in_unit:  # inside a unit the transaction is broken: reload at rollback
+                self._reload()
             raise
         self.state.apply(outcome)
         self.last_outcome = outcome
@@ -196,6 +226,8 @@ class Ledger:
         seqs = np.concatenate(self._unindexed_seqs)
         timestamps = np.concatenate(self._unindexed_timestamps)
         upto = int(timestamps.max())
+        if self.in_unit:
+            self._unit_wrote = True
         self.session.write_account_entries(seqs, timestamps, upto)
         self._clear_unindexed()
 

@@ -39,7 +39,12 @@ def alembic_config() -> Config:
 
 
 class WriterSession(ABC):
-    """The single writer's connection. Only one may exist per database at a time."""
+    """The single writer's connection (the ledger's `LedgerSession`). Only one may exist per
+    database at a time. `connection` is the same database connection seen through SQLAlchemy:
+    a unit of work's repositories write through it, into the transaction the ledger's batches
+    go into, so a command's records and its money commit together."""
+
+    connection: sa.Connection
 
     @abstractmethod
     def load_state(self) -> LedgerState: ...
@@ -64,7 +69,18 @@ class WriterSession(ABC):
         """Insert sorted per-account index entries and move the mark to `upto`, atomically."""
 
     @abstractmethod
+    def begin_unit(self) -> None: ...
+
+    @abstractmethod
+    def end_unit(self, commit: bool) -> None: ...
+
+    @abstractmethod
     def close(self) -> None: ...
+
+
+def writer_engine(url: str, dbapi_connection: Any) -> sa.Engine:
+    """An engine whose only connection is the writer's own (for `WriterSession.connection`)."""
+    return sa.create_engine(url, creator=lambda: dbapi_connection, poolclass=sa.pool.StaticPool)
 
 
 class Store(ABC):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from contextlib import nullcontext
 from typing import Any
 
 import numpy as np
@@ -161,9 +162,33 @@ class PostgresWriter(base.WriterSession):
             )
         self.conn.execute(CREATE_STAGING_SQL)
         self.conn.autocommit = False
+        self._engine = base.writer_engine("postgresql+psycopg://", self.conn)
+        self.connection = self._engine.connect()
+        self._unit: sa.RootTransaction | None = None
+
+    def begin_unit(self) -> None:
+        invariant(self._unit is None, "a unit of work is already open on the writer")
+        self._unit = self.connection.begin()
+
+    def end_unit(self, commit: bool) -> None:
+        unit, self._unit = self._unit, None
+        invariant(unit is not None, "no unit of work is open on the writer")
+        assert unit is not None
+        try:
+            if commit:
+                unit.commit()
+            else:
+                unit.rollback()
+        except sa.exc.DBAPIError as error:
+            self.conn.rollback()
+            raise StoreError(f"the unit of work was not committed: {error}") from error
+
+    def _transaction(self) -> Any:
+        """A transaction of its own, or none inside a unit (whose transaction is open)."""
+        return self.conn.transaction() if self._unit is None else nullcontext()
 
     def load_state(self) -> LedgerState:
-        with self.conn.transaction():
+        with self._transaction():
             c = self.conn
             return base.state_from_rows(
                 c.execute(base.LOAD_ACCOUNTS_SQL).fetchall(),
@@ -175,7 +200,7 @@ class PostgresWriter(base.WriterSession):
         if not ids:
             return {}
         sql = base.FETCH_TRANSFERS_SQL.replace("IN ({})", "= ANY(%s)")
-        with self.conn.transaction():
+        with self._transaction():
             rows = self.conn.execute(sql, (ids_to_bytes(list(ids)),)).fetchall()
         return {s.transfer.id: s for s in map(base.stored_transfer, rows)}
 
@@ -183,13 +208,13 @@ class PostgresWriter(base.WriterSession):
         if not ids:
             return {}
         sql = base.FETCH_ACCOUNTS_SQL.replace("IN ({})", "= ANY(%s)")
-        with self.conn.transaction():
+        with self._transaction():
             rows = self.conn.execute(sql, (ids_to_bytes(list(ids)),)).fetchall()
         return {a.id: a for a in map(base.account_from_fetch, rows)}
 
     def commit(self, outcome: Outcome) -> None:
         try:
-            with self.conn.transaction():
+            with self._transaction():
                 self._write(outcome)
         except psycopg.Error as error:
             raise StoreError(f"batch {outcome.batch} was not committed: {error}") from error
@@ -232,12 +257,14 @@ class PostgresWriter(base.WriterSession):
                     for row in rows:
                         copy.write_row(row)
                 cur.execute(UPDATE_BALANCES_SQL)
+                if self._unit is not None:  # more batches may follow in this transaction
+                    cur.execute("DELETE FROM new_balances")
         c.execute(
             "INSERT INTO ledger_batches VALUES (%s, %s, %s, %s, %s, %s)", base.batch_row(outcome)
         )
 
     def load_unindexed(self) -> tuple[int, I64, I64]:
-        with self.conn.transaction():
+        with self._transaction():
             row = self.conn.execute(base.LOAD_ENTRIES_MARK_SQL).fetchone()
             upto = int(row[0]) if row else 0
             rows = self.conn.execute(base.LOAD_UNINDEXED_SQL.format(upto)).fetchall()
@@ -246,7 +273,7 @@ class PostgresWriter(base.WriterSession):
     def write_account_entries(self, seqs: I64, timestamps: I64, upto: int) -> None:
         entries = base.sorted_entries(seqs, timestamps)
         try:
-            with self.conn.transaction(), self.conn.cursor() as cur:
+            with self._transaction(), self.conn.cursor() as cur:
                 with cur.copy(
                     "COPY account_entries (account_seq, timestamp) FROM STDIN (FORMAT BINARY)"
                 ) as copy:
@@ -265,6 +292,7 @@ class PostgresWriter(base.WriterSession):
         # Release the lock explicitly: a closed connection's backend may take a moment to exit,
         # and a writer started right after would find the lock still held.
         try:
+            self.connection.close()
             if not self.conn.closed:
                 self.conn.rollback()
                 self.conn.execute("SELECT pg_advisory_unlock(%s)", (self._lock_key,))

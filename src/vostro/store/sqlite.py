@@ -127,6 +127,34 @@ class SqliteWriter(base.WriterSession):
         self._lock_file = _take_lock(Path(f"{path}.writer.lock"))
         self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         _pragmas(self.conn)
+        self._engine = base.writer_engine("sqlite://", self.conn)
+
+        @sa.event.listens_for(self._engine, "begin")
+        def _begin(conn: sa.Connection) -> None:
+            # The driver is in autocommit mode: a unit's transaction starts here, taking the
+            # write lock at once (SQLAlchemy's recipe for explicit SQLite transactions).
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        self.connection = self._engine.connect()
+        self._unit: sa.RootTransaction | None = None
+
+    def begin_unit(self) -> None:
+        invariant(self._unit is None, "a unit of work is already open on the writer")
+        self._unit = self.connection.begin()
+
+    def end_unit(self, commit: bool) -> None:
+        unit, self._unit = self._unit, None
+        invariant(unit is not None, "no unit of work is open on the writer")
+        assert unit is not None
+        try:
+            if commit:
+                unit.commit()
+            else:
+                unit.rollback()
+        except sa.exc.DBAPIError as error:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise StoreError(f"the unit of work was not committed: {error}") from error
 
     def load_state(self) -> LedgerState:
         c = self.conn
@@ -156,6 +184,12 @@ class SqliteWriter(base.WriterSession):
 
     def commit(self, outcome: Outcome) -> None:
         c = self.conn
+        if self._unit is not None:
+            try:
+                self._write(outcome)
+            except sqlite3.Error as error:
+                raise StoreError(f"batch {outcome.batch} was not written: {error}") from error
+            return
         try:
             c.execute("BEGIN IMMEDIATE")
             self._write(outcome)
@@ -204,23 +238,30 @@ class SqliteWriter(base.WriterSession):
 
     def write_account_entries(self, seqs: I64, timestamps: I64, upto: int) -> None:
         c = self.conn
+        own = self._unit is None  # inside a unit, the unit's transaction carries it
         try:
-            c.execute("BEGIN IMMEDIATE")
+            if own:
+                c.execute("BEGIN IMMEDIATE")
             c.executemany(_insert_sql("account_entries", 2), base.sorted_entries(seqs, timestamps))
             c.execute(
                 "INSERT INTO ledger_marks (name, value) VALUES (?, ?) "
                 "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
                 (ACCOUNT_ENTRIES_MARK, upto),
             )
-            c.execute("COMMIT")
+            if own:
+                c.execute("COMMIT")
         except sqlite3.Error as error:
-            if c.in_transaction:
+            if own and c.in_transaction:
                 c.execute("ROLLBACK")
             raise StoreError(f"the per-account index was not extended: {error}") from error
 
     def close(self) -> None:
-        self.conn.close()
-        self._lock_file.close()
+        try:
+            self.connection.close()
+            self._engine.dispose()
+        finally:
+            self.conn.close()
+            self._lock_file.close()
 
 
 def _chunks(ids: Sequence[int]) -> list[Sequence[int]]:

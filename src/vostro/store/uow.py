@@ -1,0 +1,120 @@
+"""The SQL unit of work: one command's transaction over every repository it touches.
+
+A writer unit runs on the single writer's own connection (`WriterSession.connection`): the
+ledger's batches and every repository's rows go into one transaction, committed by `commit()` or
+rolled back on leaving the block without it (cosmicpython, chapter 6). A read unit runs on a
+pooled connection of its own, has no ledger, and always rolls back: readers never wait for the
+writer and never write.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from types import TracebackType
+from typing import Self
+
+import sqlalchemy as sa
+
+from vostro.errors import VostroError, invariant
+from vostro.ledger.writer import Ledger
+from vostro.store.base import Store, WriterSession
+from vostro.store.repositories.audit import SqlAuditLog
+
+
+class ReadOnlyUnit(VostroError):
+    """A read unit was asked to write (or to reach the ledger's writer)."""
+
+
+class Caches:
+    """What the single writer may keep between units: rows only it changes. A rolled-back unit
+    clears them, since they may hold what it wrote."""
+
+    def __init__(self) -> None:
+        self.participants: dict[str, object] = {}
+
+    def clear(self) -> None:
+        self.participants.clear()
+
+
+class SqlUnitOfWork:
+    def __init__(
+        self,
+        conn: sa.Connection,
+        ledger: Ledger | None,
+        *,
+        clock: Callable[[], int] = time.time_ns,
+        caches: Caches | None = None,
+    ) -> None:
+        self.connection = conn
+        self.clock = clock
+        self.caches = caches or Caches()
+        self._ledger = ledger
+        self.done = False
+        self._after_commit: list[Callable[[], None]] = []
+        self.audit = SqlAuditLog(conn)
+
+    @property
+    def ledger(self) -> Ledger:
+        if self._ledger is None:
+            raise ReadOnlyUnit("this is a read-only unit of work: it cannot move money")
+        return self._ledger
+
+    @property
+    def writes(self) -> bool:
+        return self._ledger is not None
+
+    def commit(self) -> None:
+        invariant(not self.done, "the unit of work was already committed or rolled back")
+        if self._ledger is None:
+            raise ReadOnlyUnit("this is a read-only unit of work: it has nothing to commit")
+        self.done = True
+        self._ledger.end_unit(commit=True)
+        for then in self._after_commit:
+            then()
+
+    def after_commit(self, then: Callable[[], None]) -> None:
+        """Run `then` once the unit has committed (drop a cached row, install a list); never
+        if it rolls back."""
+        self._after_commit.append(then)
+
+    def rollback(self) -> None:
+        if self.done:
+            return
+        self.done = True
+        self.caches.clear()
+        if self._ledger is not None:
+            self._ledger.end_unit(commit=False)
+        else:
+            self.connection.rollback()
+            self.connection.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.rollback()
+
+
+def writer_unit(
+    ledger: Ledger, *, clock: Callable[[], int], caches: Caches | None = None
+) -> SqlUnitOfWork:
+    """Open a unit on the writer's connection (the ledger's session)."""
+    session = ledger.session
+    invariant(isinstance(session, WriterSession), "the ledger's session is not a SQL writer")
+    assert isinstance(session, WriterSession)
+    ledger.begin_unit()
+    return SqlUnitOfWork(session.connection, ledger, clock=clock, caches=caches)
+
+
+def read_unit(
+    store: Store, *, clock: Callable[[], int], caches: Caches | None = None
+) -> SqlUnitOfWork:
+    """Open a read-only unit on a pooled connection."""
+    conn = store.engine.connect()
+    return SqlUnitOfWork(conn, None, clock=clock, caches=caches)
