@@ -147,6 +147,18 @@ class Ledger:
         if wrote and not commit:
             self._reload()
 
+    # ------------------------------------------------------------------ reads
+
+    def available(self, account_id: int) -> int:
+        """What the account can still pay now: credits posted less debits posted and pending
+        (0 for an account the ledger does not have). Read from memory: the writer's own view,
+        uncommitted batches of the open unit included."""
+        s = self.state
+        seq = s.seq_by_id.get(account_id)
+        if seq is None:
+            return 0
+        return int(s.cpo[seq]) - int(s.dpo[seq]) - int(s.dp[seq])
+
     # ----------------------------------------------------------------- checks
 
     def trial_balance(self) -> dict[int, tuple[int, int, int, int]]:
