@@ -1,0 +1,1 @@
+"""The double-entry ledger: accounts, transfers, its single writer and its independent verifier."""

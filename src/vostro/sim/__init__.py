@@ -1,0 +1,1 @@
+"""Generated corridor workloads: the demonstration stream, the settlement day, the simulator."""
