@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 
 import numpy as np
@@ -20,9 +21,12 @@ class FakeSession:
         self.status_by_ts: dict[int, PendingStatus] = {}
         self.commits: list[Outcome] = []
         self.fail_next_commit = False
+        self.state = LedgerState()  # the committed balances, for a writer that reloads
+        self.in_unit = False
+        self._before_unit: dict[str, object] | None = None
 
     def load_state(self) -> LedgerState:
-        return LedgerState()
+        return copy.deepcopy(self.state)
 
     def fetch_transfers(self, ids: Sequence[int]) -> dict[int, StoredTransfer]:
         found = {}
@@ -45,6 +49,7 @@ class FakeSession:
             self.fail_next_commit = False
             raise StoreError("simulated failure")
         self.commits.append(outcome)
+        self.state.apply(outcome)
         for row in outcome.account_rows:
             seq, aid, ledger, code, flags, ud128, ud64, ud32, *_rest, ts = row
             self.accounts[aid] = Account(aid, ledger, code, flags, ud128, ud64, ud32, timestamp=ts)
@@ -83,10 +88,16 @@ class FakeSession:
         self.indexed_upto = upto
 
     def begin_unit(self) -> None:
+        """A unit's writes are kept as they come; a rollback puts back what was before it."""
         self.in_unit = True
+        self._before_unit = copy.deepcopy(
+            {k: v for k, v in vars(self).items() if k not in ("in_unit", "_before_unit")}
+        )
 
     def end_unit(self, commit: bool) -> None:
-        self.in_unit = False
+        before, self._before_unit, self.in_unit = self._before_unit, None, False
+        if not commit and before is not None:
+            vars(self).update(before)
 
     def close(self) -> None:
         pass
