@@ -156,8 +156,9 @@ def of(uow: ParticipantsUnit, registry: Registry, p: Payment) -> list[Leg]:
     return found
 
 
-def obligation(p: Payment) -> Obligation:
-    """The payment as settlement sees it: who owes whom how much (and its fee)."""
+def obligation(p: Payment, arrival_ns: int | None = None) -> Obligation:
+    """The payment as settlement sees it: who owes whom how much (and its fee), since when
+    (by default since it was received)."""
     return Obligation(
         p.uetr,
         p.debtor_agent,
@@ -166,5 +167,5 @@ def obligation(p: Payment) -> Obligation:
         p.source_amount_minor,
         p.fee_minor,
         p.payment_id,
-        p.events[0].at if p.events else 0,
+        arrival_ns if arrival_ns is not None else (p.events[0].at if p.events else 0),
     )

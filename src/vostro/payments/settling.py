@@ -38,11 +38,10 @@ class Settling:
         """Settle as many queued payments in `code` as can go together; report the run."""
         queued = self._queued(uow, code)
         accounts = RegistryAccounts(uow, self.lifecycle.registry, code)
-        result = engine.run_lsm(
-            uow, code, [legs.obligation(p) for p in queued], accounts, optimal=optimal
-        )
+        obligations = [legs.obligation(p, arrival) for p, arrival in queued]
+        result = engine.run_lsm(uow, code, obligations, accounts, optimal=optimal)
         settled = set(result.settled)
-        for p in queued:
+        for p, _ in queued:
             if p.uetr in settled:
                 self.lifecycle.move(uow, p, State.SETTLED, LSM_SETTLED)
         return result.report
