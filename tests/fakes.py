@@ -14,11 +14,11 @@ from typing import Any
 import numpy as np
 
 from vostro.audit import AuditEntry
+from vostro.compliance.results import Decision, ScreeningResult
 from vostro.ledger.state import LedgerState, Outcome, StoredTransfer
 from vostro.ledger.types import Account, PendingStatus, Transfer, TransferFlags
 from vostro.ledger.writer import Ledger
 from vostro.payments.model import Event, Hold, HoldStatus, Payment, State
-from vostro.payments.screening import Decision, ScreeningResult
 from vostro.settlement.queue import Priority, QueueEntry
 from vostro.settlement.rules import Mode
 

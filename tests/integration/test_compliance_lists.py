@@ -13,11 +13,11 @@ from tests.fakes import Clock
 from vostro import audit
 from vostro.compliance.decisions import Compliance, ComplianceError
 from vostro.compliance.lists import ListError
+from vostro.compliance.results import Decision
 from vostro.compliance.screener import parse_list
-from vostro.compliance.store import ListStore, StoredList
+from vostro.compliance.stored import ListStore, StoredList
 from vostro.config import Settings
 from vostro.payments.model import Payment, PaymentRequest, State
-from vostro.payments.screening import Decision
 from vostro.platform import Platform
 from vostro.store import Store
 

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from tests.fakes import Clock, FakeStore, FakeUnitOfWork
+from vostro.compliance.results import Decision, Finding, ScreeningResult
 from vostro.fx.errors import QuoteExpired
 from vostro.fx.quotes import Quote
 from vostro.ledger.types import Account, AccountFlags, Transfer
@@ -36,7 +37,6 @@ from vostro.payments.lifecycle import DuplicatePayment, Lifecycle
 from vostro.payments.model import HoldStatus, PaymentRequest, Reason, State
 from vostro.payments.queueing import cancel, expire
 from vostro.payments.returns import return_payment
-from vostro.payments.screening import Decision, Finding, ScreeningResult
 
 RUPEE = 100  # paise in a rupee
 OPERATOR, SBI, UCO, VTB, FX = "VSTRINBB", "SBININBB", "UCBAINBB", "VTBRRUMM", "ICICINBB"

@@ -6,7 +6,7 @@ Parties screened: the debtor's and the creditor's names (fuzzy, across scripts, 
 matches, in both the 8- and 11-character forms). A name scoring at least the threshold
 (`VOSTRO_SCREENING_THRESHOLD`) is a hit, and so is every exact identifier match; any hit holds the
 payment, except a name hit an operator has released as a false positive for that party, entity and
-list version (`compliance.store`). Identifier hits are never overridden: a listed BIC is the
+list version (`compliance.stored`). Identifier hits are never overridden: a listed BIC is the
 listed bank, not a look-alike.
 
 **Reloading never interrupts screening.** The active lists are one immutable tuple. A reload
@@ -22,6 +22,7 @@ import threading
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import Protocol
 
 from vostro.compliance.lists import (
     HIT_THRESHOLD,
@@ -31,12 +32,22 @@ from vostro.compliance.lists import (
     parse_ftm,
     screen_name,
 )
-from vostro.compliance.store import ListStore, Override, StoredList, party_key
-from vostro.payments.model import Payment
-from vostro.payments.screening import NOT_SCREENED, Decision, Finding, ScreeningResult
+from vostro.compliance.ports import ListSource
+from vostro.compliance.results import NOT_SCREENED, Decision, Finding, ScreeningResult
+from vostro.compliance.stored import Override, StoredList, party_key
+from vostro.errors import invariant
 
 MATCHES_PER_PARTY_MAX = 5  # candidates kept per party and list (the best, and every hit)
 REASON_HITS_MAX = 5  # hits spelled out in a payment's history (all are kept in `screenings`)
+
+
+class Parties(Protocol):
+    """What screening reads of a payment (`payments.model.Payment` has it)."""
+
+    debtor_name: str
+    creditor_name: str
+    debtor_agent: str
+    creditor_agent: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,8 +71,8 @@ def parse_list(data: bytes, fmt: str, source: str) -> ScreeningList:
 class ListScreener:
     """Screens payments against the active lists; thread-safe, with atomic reloads."""
 
-    def __init__(self, store: ListStore, *, threshold: float = HIT_THRESHOLD) -> None:
-        assert 0 < threshold <= 100, threshold
+    def __init__(self, store: ListSource, *, threshold: float = HIT_THRESHOLD) -> None:
+        invariant(0 < threshold <= 100, f"a screening threshold is in (0, 100], not {threshold}")
         self.store = store
         self.threshold = threshold
         self._active: tuple[ActiveList, ...] | None = None  # None until first read
@@ -121,7 +132,7 @@ class ListScreener:
         return parsed
 
     # ------------------------------------------------------------------ screening
-    def screen(self, payment: Payment) -> ScreeningResult:
+    def screen(self, payment: Parties) -> ScreeningResult:
         lists = self.active()  # one snapshot for the whole screening
         if not lists:
             return ScreeningResult(Decision.PASS, NOT_SCREENED)
@@ -166,7 +177,7 @@ class ListScreener:
         return result
 
 
-def parties(payment: Payment) -> list[Party]:
+def parties(payment: Parties) -> list[Party]:
     """Everyone a payment names: the debtor and creditor, and their agents (by BIC)."""
     return [
         Party("debtor", payment.debtor_name),

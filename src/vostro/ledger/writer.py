@@ -27,6 +27,7 @@ from vostro.errors import InvariantViolation, VostroError, invariant
 from vostro.ledger.columns import TransferColumns
 from vostro.ledger.engine import Engine, check_outcome
 from vostro.ledger.fastpath import try_fast_transfers
+from vostro.ledger.ports import LedgerStore
 from vostro.ledger.state import I64, LedgerState, Outcome, StoredTransfer
 from vostro.ledger.types import (
     BATCH_EVENTS_MAX,
@@ -36,7 +37,6 @@ from vostro.ledger.types import (
     Transfer,
     TransferFlags,
 )
-from vostro.ledger.ports import LedgerStore
 
 T = TypeVar("T")
 # Journal entries are added to the per-account index in sorted bulk, this many transfers at a time

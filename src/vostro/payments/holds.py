@@ -16,16 +16,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from vostro.compliance.decisions import ComplianceError
-from vostro.compliance.store import party_key
+from vostro.compliance.admin import ComplianceError, check_actor, check_reason
+from vostro.compliance.stored import party_key
 from vostro.payments.lifecycle import Lifecycle
 from vostro.payments.model import Hold, HoldStatus, Payment, PaymentRejected, Reason, State
 from vostro.payments.ports import UnitOfWork
 from vostro.settlement.queue import Priority
 
 HOLDS_LISTED_MAX = 1_000  # holds returned by one listing (an operator's review screen)
-ACTOR_CHARS_MAX = 64  # audit_log.actor
-REASON_CHARS_MAX = 1_000
 SYSTEM = "system"  # the actor of automatic decisions (expiry)
 NS_PER_S = 1_000_000_000
 
@@ -96,7 +94,7 @@ class HoldDecisions:
         origin: str | None = None,
     ) -> Payment:
         """Release a held payment: it settles (its funds were reserved) or goes on its way."""
-        actor, reason = _actor(actor), _reason(reason)
+        actor, reason = check_actor(actor), check_reason(reason)
         payment, hold = _held(uow, uetr)
         hits = holding(latest_screening(uow, uetr))
         if remember and any(h["how"] == "identifier" for h in hits):
@@ -138,7 +136,7 @@ class HoldDecisions:
         self, uow: UnitOfWork, uetr: str, actor: str, reason: str, origin: str | None = None
     ) -> Payment:
         """Reject a held payment (RR04): its reservation is voided, nothing moves."""
-        actor, reason = _actor(actor), _reason(reason)
+        actor, reason = check_actor(actor), check_reason(reason)
         payment, hold = _held(uow, uetr)
         uow.holds.decide(uetr, HoldStatus.REJECTED, uow.clock(), actor, reason)
         uow.audit.record(
@@ -240,19 +238,3 @@ def _view(p: Payment, hold: Hold, screening: dict[str, Any] | None) -> HeldPayme
         screening["reason"] if screening else "",
         holding(screening),
     )
-
-
-def _actor(actor: str) -> str:
-    if not isinstance(actor, str) or not actor.strip():
-        raise HoldError("say who is acting (for the audit log)")
-    if len(actor) > ACTOR_CHARS_MAX:
-        raise HoldError(f"the actor's name is over {ACTOR_CHARS_MAX} characters")
-    return actor.strip()
-
-
-def _reason(reason: str) -> str:
-    if not isinstance(reason, str) or not reason.strip():
-        raise HoldError("a decision needs a reason (for the audit log and the history)")
-    if len(reason) > REASON_CHARS_MAX:
-        raise HoldError(f"the reason is over {REASON_CHARS_MAX} characters")
-    return reason.strip()

@@ -33,6 +33,7 @@ import re
 import time
 from collections.abc import Callable
 
+from vostro.compliance.results import Decision
 from vostro.config import HOLD_DEADLINE_MAX_S, HOLD_DEADLINE_S
 from vostro.errors import invariant
 from vostro.fx.desk import FxDesk
@@ -53,7 +54,7 @@ from vostro.payments.model import (
     State,
 )
 from vostro.payments.ports import UnitOfWork
-from vostro.payments.screening import Decision, NoScreening, Screener
+from vostro.payments.screening import NoScreening, Screener
 from vostro.settlement.admission import AdmissionRefused, admit
 from vostro.settlement.queue import Priority, QueueEntry
 from vostro.settlement.rules import Mode

@@ -10,9 +10,9 @@ from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
 from vostro.audit import AuditLog
+from vostro.compliance.results import ScreeningResult
 from vostro.ledger.writer import Ledger
 from vostro.payments.model import Hold, HoldStatus, Payment, State
-from vostro.payments.screening import ScreeningResult
 
 
 class PaymentRepository(Protocol):

@@ -17,8 +17,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from vostro.compliance.results import Decision, ScreeningResult
 from vostro.payments.model import Event, Hold, HoldStatus, Payment, State
-from vostro.payments.screening import Decision, ScreeningResult
 from vostro.store.schema import payment_events, payment_holds, payments, screenings
 
 Also = Callable[[sa.Connection], None]

@@ -1,71 +1,20 @@
-"""The screening step of a payment's life. Compliance fills it with sanctions screening
-(`compliance.screener.ListScreener`); until a list is loaded, `NoScreening` passes every payment
-and says so in the payment's history.
-
-A `ScreeningResult` carries its decision, a sentence for the payment's history, the list versions
-it used and every match found (`Finding`), which the payment service stores with the payment (the
-`screenings` table) in the same transaction as its state change.
+"""The screening step of a payment's life, as the lifecycle sees it: a `Screener` decides on a
+payment's parties. Compliance fills it with sanctions screening (`compliance.screener`
+ListScreener, which the platform passes to the lifecycle); until a list is loaded it passes
+every payment and says so in the payment's history (`NoScreening` does the same when the
+platform screens nothing).
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from enum import StrEnum
-from typing import Any, Protocol
+from typing import Protocol
 
+from vostro.compliance.results import NOT_SCREENED, Decision, ScreeningResult
 from vostro.payments.model import Payment
-
-
-class Decision(StrEnum):
-    PASS = "pass"  # noqa: S105 (a decision, not a password)
-    HOLD = "hold"
-    REJECT = "reject"
-
-
-@dataclass(frozen=True, slots=True)
-class Finding:
-    """One party's best match on one list: which name matched which listed name, how, how well."""
-
-    role: str  # debtor | creditor | debtor agent | creditor agent
-    party: str  # the name (or identifier) as the payment gave it
-    list_name: str
-    list_version: str
-    entity_id: str
-    listed_name: str
-    score: float
-    hit: bool
-    how: str  # "identifier" | "name" | "name, across scripts (Cyrillic/Latin)"
-    reason: str
-    override_id: int | None = None  # set when a remembered false positive let it pass
-
-    @property
-    def holds(self) -> bool:
-        return self.hit and self.override_id is None
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-@dataclass(frozen=True, slots=True)
-class ScreeningResult:
-    decision: Decision
-    reason: str
-    list_version: str | None = None  # "name@version, ..." of every list used
-    lists: dict[str, str] = field(default_factory=dict)  # list name → version
-    findings: tuple[Finding, ...] = ()
-    score: float | None = None  # the best score of any finding
-
-    @property
-    def screened(self) -> bool:
-        """Whether any list was used (`NoScreening` uses none, and nothing is recorded)."""
-        return bool(self.lists)
 
 
 class Screener(Protocol):
     def screen(self, payment: Payment) -> ScreeningResult: ...
-
-
-NOT_SCREENED = "not screened: no sanctions list is configured, so every party passed"
 
 
 class NoScreening:

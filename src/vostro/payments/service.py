@@ -47,6 +47,7 @@ import sqlalchemy as sa
 
 from vostro import audit
 from vostro.compliance.limits import ALL, Limit, Limits, day_bounds
+from vostro.compliance.results import Decision, ScreeningResult
 from vostro.config import HOLD_DEADLINE_MAX_S, HOLD_DEADLINE_S
 from vostro.errors import VostroError
 from vostro.fx.desk import FxDesk
@@ -76,7 +77,7 @@ from vostro.payments.model import (
     State,
 )
 from vostro.payments.repository import Also, PaymentRepository
-from vostro.payments.screening import Decision, NoScreening, Screener, ScreeningResult
+from vostro.payments.screening import NoScreening, Screener
 from vostro.settlement.queue import PaymentQueue, Priority, QueueEntry
 from vostro.settlement.rules import Mode, SettlementRules
 from vostro.settlement.windows import WindowPayment, Windows

@@ -18,9 +18,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from vostro.compliance.results import Decision, ScreeningResult
 from vostro.errors import invariant
 from vostro.payments.model import Event, Hold, HoldStatus, Payment, State
-from vostro.payments.screening import Decision, ScreeningResult
 from vostro.store.schema import payment_events, payment_holds, payment_tags, payments, screenings
 
 HOLDS_LISTED_MAX = 1_000  # holds returned by one listing (an operator's review screen)
