@@ -19,6 +19,7 @@ Rounding, stated once:
 
 from __future__ import annotations
 
+import json
 import uuid
 from bisect import bisect_right
 from dataclasses import dataclass
@@ -40,6 +41,7 @@ from vostro.fx.errors import FxError, QuoteExpired, QuoteMismatch
 from vostro.fx.rates import ReferenceRate, quantize_rate
 from vostro.money import AMOUNT_MAX, currency, format_amount
 
+NS_PER_S = 1_000_000_000
 QUOTE_TTL_S = 600
 BPS = 10_000  # basis points in one whole: a spread of 100 bps is 1 %
 
@@ -289,3 +291,18 @@ def _utc(moment: datetime) -> datetime:
 def _is_int(value: object) -> bool:
     """True for a real int; bool is an int subclass but True is not an amount."""
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+def tiers_json(standing: StandingRate) -> str:
+    """The standing rate's tiers as stored and audited: `[[min_source_minor, spread_bps], ...]`."""
+    return json.dumps([[t.min_source_minor, t.spread_bps] for t in standing.tiers])
+
+
+def utc_from_ns(ns: int) -> datetime:
+    """A timestamp in nanoseconds as a UTC datetime (to the microsecond, truncated)."""
+    seconds, rest = divmod(ns, NS_PER_S)
+    return datetime.fromtimestamp(seconds, tz=UTC).replace(microsecond=rest // 1000)
+
+
+def ns_from_utc(moment: datetime) -> int:
+    return int(moment.timestamp()) * NS_PER_S + moment.microsecond * 1000

@@ -12,20 +12,17 @@ change them (`keep`/`forget`).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeVar, cast
+from typing import TypeVar, cast
 
 from vostro.compliance.limits import ALL, Limit, day_bounds
 from vostro.ledger.types import INT64_MAX
 from vostro.money import format_amount
 from vostro.participants.model import Participant
 from vostro.participants.registry import Registry
-from vostro.payments.fees import FeeSchedule
+from vostro.payments.fees import FeeSchedule, FeeSchedules
 from vostro.payments.model import Payment, PaymentRejected, Reason
 from vostro.payments.ports import UnitOfWork
 from vostro.settlement.rules import Mode
-
-if TYPE_CHECKING:  # until the fee schedules move from the registry
-    from vostro.payments.fees import FeeSchedules
 
 T = TypeVar("T")
 

@@ -14,9 +14,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
+from typing import Protocol
 
 from vostro.errors import VostroError
 from vostro.money import currency
+from vostro.participants.ports import ParticipantsUnit
+from vostro.participants.registry import Registry
 
 BPS = 10_000
 
@@ -90,3 +93,35 @@ def all_in_cost(
 
 def _round(value: Decimal) -> int:
     return int(value.quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
+
+
+class FeeRepository(Protocol):
+    def put(self, bic: str, schedule: FeeSchedule) -> None: ...
+
+    def get(self, bic: str, code: str) -> FeeSchedule: ...
+
+
+class FeesUnit(ParticipantsUnit, Protocol):
+    fees: FeeRepository
+
+
+class FeeSchedules:
+    """The operator's fee schedule per participant and currency (none set: no fee)."""
+
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
+
+    def set(self, uow: FeesUnit, bic: str, schedule: FeeSchedule, *, actor: str) -> None:
+        participant = self.registry.get(uow, bic)
+        uow.fees.put(participant.bic, schedule)
+        values = {
+            "fixed_minor": schedule.fixed_minor,
+            "rate_bps": schedule.rate_bps,
+            "cap_minor": schedule.cap_minor,
+        }
+        uow.audit.record(
+            actor, "fees.set", participant.bic, currency=schedule.currency, schedule=values
+        )
+
+    def get(self, uow: FeesUnit, bic: str, currency_code: str) -> FeeSchedule:
+        return uow.fees.get(bic, currency_code)

@@ -12,12 +12,12 @@ from __future__ import annotations
 import secrets
 import time
 from dataclasses import dataclass
-from typing import Any
 
 from vostro.errors import invariant
 from vostro.ledger.types import CreateTransferResult, Transfer, TransferFlags, linked_chain
 from vostro.money import currency
 from vostro.participants.model import AccountKind, Purpose
+from vostro.participants.ports import ParticipantsUnit
 from vostro.participants.registry import Registry
 from vostro.payments.model import Payment
 from vostro.settlement.obligations import Obligation
@@ -112,7 +112,7 @@ def return_chain(return_id: int, original_id: int, legs: list[Leg]) -> list[Tran
     )
 
 
-def of(uow: Any, registry: Registry, p: Payment) -> list[Leg]:
+def of(uow: ParticipantsUnit, registry: Registry, p: Payment) -> list[Leg]:
     """The payment's legs: payer → payee, or payer → FX provider → payee (PvP); its fee."""
     payer = registry.get(uow, p.debtor_agent)
     payee = registry.get(uow, p.creditor_agent)

@@ -141,14 +141,14 @@ class Store(ABC):
         keys = [id_to_bytes(i) for i in ids]
         query = sa.select(schema.accounts).where(schema.accounts.c.id.in_(keys))
         with self.engine.connect() as conn:
-            by_id = {a.id: a for a in map(_account, conn.execute(query))}
+            by_id = {a.id: a for a in map(account_from_row, conn.execute(query))}
         return [by_id[i] for i in (id_from_bytes(k) for k in keys) if i in by_id]
 
     def all_accounts(self, limit: int = PAGE_LIMIT_MAX, after_seq: int = 0) -> list[Account]:
         a = schema.accounts
         query = sa.select(a).where(a.c.seq > after_seq).order_by(a.c.seq).limit(_limit(limit))
         with self.engine.connect() as conn:
-            return [_account(row) for row in conn.execute(query)]
+            return [account_from_row(row) for row in conn.execute(query)]
 
     def get_transfers(self, ids: Iterable[int]) -> list[Transfer]:
         keys = [id_to_bytes(i) for i in ids]
@@ -307,7 +307,7 @@ def _transfer(row: sa.Row[Any]) -> Transfer:
     )
 
 
-def _account(row: sa.Row[Any]) -> Account:
+def account_from_row(row: sa.Row[Any]) -> Account:
     m = row._mapping
     return Account(
         id=id_from_bytes(m["id"]),

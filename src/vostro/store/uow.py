@@ -20,6 +20,8 @@ from vostro.errors import VostroError, invariant
 from vostro.ledger.writer import Ledger
 from vostro.store.base import Store, WriterSession
 from vostro.store.repositories.audit import SqlAuditLog
+from vostro.store.repositories.compliance import SqlLimits, SqlLists
+from vostro.store.repositories.payments import SqlHolds, SqlPayments
 
 
 class ReadOnlyUnit(VostroError):
@@ -53,6 +55,12 @@ class SqlUnitOfWork:
         self.done = False
         self._after_commit: list[Callable[[], None]] = []
         self.audit = SqlAuditLog(conn)
+        # payments
+        self.payments = SqlPayments(conn, clock)
+        self.holds = SqlHolds(conn, self.payments)
+        # compliance
+        self.lists = SqlLists(conn)
+        self.limits = SqlLimits(conn)
 
     @property
     def ledger(self) -> Ledger:

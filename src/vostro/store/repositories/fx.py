@@ -1,0 +1,119 @@
+"""The FX desk's tables: reference rates, providers' standing rates and quotes (`fx.ports`)."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from vostro.fx.quotes import Quote, StandingRate, Tier, ns_from_utc, tiers_json, utc_from_ns
+from vostro.fx.rates import ReferenceRate
+from vostro.store.schema import fx_quotes, reference_rates, standing_rates
+
+
+class SqlFx:
+    def __init__(self, conn: sa.Connection) -> None:
+        self.conn = conn
+
+    def put_reference_rates(self, rates: list[ReferenceRate]) -> None:
+        r = reference_rates
+        for rate in rates:
+            self.conn.execute(
+                r.delete().where(
+                    r.c.base == rate.base,
+                    r.c.quote == rate.quote,
+                    r.c.as_of == rate.as_of,
+                    r.c.source == rate.source,
+                )
+            )
+            self.conn.execute(
+                r.insert().values(
+                    base=rate.base,
+                    quote=rate.quote,
+                    as_of=rate.as_of,
+                    source=rate.source,
+                    rate=str(rate.rate),
+                )
+            )
+
+    def reference_rates(self) -> list[ReferenceRate]:
+        rows = self.conn.execute(sa.select(reference_rates)).all()
+        return [ReferenceRate(r.base, r.quote, Decimal(r.rate), r.as_of, r.source) for r in rows]
+
+    def put_standing_rate(self, standing: StandingRate) -> None:
+        s = standing_rates
+        self.conn.execute(
+            s.delete().where(
+                s.c.provider_bic == standing.provider_id,
+                s.c.source_currency == standing.source_currency,
+                s.c.target_currency == standing.target_currency,
+            )
+        )
+        self.conn.execute(
+            s.insert().values(
+                provider_bic=standing.provider_id,
+                source_currency=standing.source_currency,
+                target_currency=standing.target_currency,
+                tiers=tiers_json(standing),
+            )
+        )
+
+    def standing_rate(self, provider_bic: str, source: str, target: str) -> StandingRate | None:
+        s = standing_rates
+        row = self.conn.execute(
+            sa.select(s).where(
+                s.c.provider_bic == provider_bic,
+                s.c.source_currency == source,
+                s.c.target_currency == target,
+            )
+        ).first()
+        if row is None:
+            return None
+        tiers = tuple(Tier(int(a), int(b)) for a, b in json.loads(row.tiers))
+        return StandingRate(provider_bic, source, target, tiers)
+
+    def add_quote(self, q: Quote, requested_by: str) -> None:
+        self.conn.execute(
+            fx_quotes.insert().values(
+                id=q.id,
+                provider_bic=q.provider_id,
+                requested_by_bic=requested_by,
+                source_currency=q.source_currency,
+                target_currency=q.target_currency,
+                source_amount_minor=q.source_amount_minor,
+                target_amount_minor=q.target_amount_minor,
+                rate=str(q.rate),
+                reference_rate=str(q.reference_rate),
+                spread_bps=q.spread_bps,
+                margin_minor=q.margin_minor,
+                created_at=ns_from_utc(q.created_at),
+                expires_at=ns_from_utc(q.expires_at),
+            )
+        )
+
+    def quote(self, quote_id: str) -> tuple[Quote, str, str | None] | None:
+        """The quote, who requested it, and the payment that used it (if any)."""
+        row = self.conn.execute(sa.select(fx_quotes).where(fx_quotes.c.id == quote_id)).first()
+        if row is None:
+            return None
+        q = Quote(
+            row.id,
+            row.provider_bic,
+            row.source_currency,
+            row.target_currency,
+            row.source_amount_minor,
+            row.target_amount_minor,
+            Decimal(row.rate),
+            Decimal(row.reference_rate),
+            row.spread_bps,
+            row.margin_minor,
+            utc_from_ns(row.created_at),
+            utc_from_ns(row.expires_at),
+        )
+        return q, row.requested_by_bic, row.used_by_uetr
+
+    def mark_used(self, quote_id: str, uetr: str) -> None:
+        self.conn.execute(
+            fx_quotes.update().where(fx_quotes.c.id == quote_id).values(used_by_uetr=uetr)
+        )
