@@ -20,6 +20,12 @@ from vostro.errors import VostroError, invariant
 from vostro.ledger.writer import Ledger
 from vostro.store.base import Store, WriterSession
 from vostro.store.repositories.audit import SqlAuditLog
+from vostro.store.repositories.settlement import (
+    SqlPaymentQueue,
+    SqlSettlementRules,
+    SqlSettlementRuns,
+    SqlWindows,
+)
 
 
 class ReadOnlyUnit(VostroError):
@@ -53,6 +59,10 @@ class SqlUnitOfWork:
         self.done = False
         self._after_commit: list[Callable[[], None]] = []
         self.audit = SqlAuditLog(conn)
+        self.queue = SqlPaymentQueue(conn)
+        self.windows = SqlWindows(conn)
+        self.rules = SqlSettlementRules(conn)
+        self.runs = SqlSettlementRuns(conn)
 
     @property
     def ledger(self) -> Ledger:
