@@ -1,13 +1,16 @@
-"""Hand-written fakes (no mocks): an in-memory ledger session for fast unit tests of the writer,
-and an in-memory unit of work (every repository a dict or a list) for unit tests of the payment
-lifecycle."""
+"""Hand-written fakes (no mocks): an in-memory store for fast unit tests of the writer, and
+in-memory repositories of the unit of work (the audit log; settlement's queue, windows, rules and
+runs) with a unit that holds them."""
 
 from __future__ import annotations
 
 import copy
 import dataclasses
+import json
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import asdict, dataclass, replace
 from types import TracebackType
 from typing import Any
 
@@ -19,8 +22,10 @@ from vostro.ledger.state import LedgerState, Outcome, StoredTransfer
 from vostro.ledger.types import Account, PendingStatus, Transfer, TransferFlags
 from vostro.ledger.writer import Ledger
 from vostro.payments.model import Event, Hold, HoldStatus, Payment, State
-from vostro.settlement.queue import Priority, QueueEntry
+from vostro.settlement.queue import QUEUE_PAGE_MAX, Priority, QueueEntry
+from vostro.settlement.reports import REPORTS_LISTED_MAX, SettlementReport
 from vostro.settlement.rules import Mode
+from vostro.settlement.windows import WINDOWS_LISTED_MAX, Window, WindowPayment, WindowState
 
 
 class FakeSession:
@@ -142,6 +147,167 @@ def is_pending(t: Transfer) -> bool:
     return bool(t.flags & TransferFlags.PENDING)
 
 
+# ------------------------------------------------------------ units of work, in memory
+
+
+class FakeAuditLog:
+    """The audit log as a list, oldest first."""
+
+    def __init__(self, clock: Callable[[], int] = lambda: 0) -> None:
+        self.clock = clock
+        self.logged: list[tuple[int, AuditEntry]] = []
+
+    def record(
+        self, actor: str, action: str, subject: str, *, origin: str | None = None, **detail: Any
+    ) -> None:
+        self.record_many([AuditEntry(actor, action, subject, origin, detail)])
+
+    def record_many(self, entries: list[AuditEntry]) -> None:
+        self.logged += [(self.clock(), e) for e in entries]
+
+    def entries(self, subject: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+        found = [
+            {"at": at, **asdict(e)}
+            for at, e in reversed(self.logged)
+            if subject is None or e.subject == subject
+        ]
+        return found[:limit]
+
+
+class FakeQueue:
+    """The RTGS queue as a dict by UETR (`settlement.ports.QueueRepository`)."""
+
+    def __init__(self) -> None:
+        self.by_uetr: dict[str, QueueEntry] = {}
+
+    def add(self, entry: QueueEntry) -> None:
+        self.by_uetr[entry.uetr] = entry
+
+    def remove(self, uetrs: list[str]) -> None:
+        for uetr in uetrs:
+            self.by_uetr.pop(uetr, None)
+
+    def set_priority(self, uetr: str, priority: Priority) -> None:
+        if uetr in self.by_uetr:
+            self.by_uetr[uetr] = replace(self.by_uetr[uetr], priority=priority)
+
+    def get(self, uetr: str) -> QueueEntry | None:
+        return self.by_uetr.get(uetr)
+
+    def entries(
+        self, currency: str | None = None, payer: str | None = None, limit: int = QUEUE_PAGE_MAX
+    ) -> list[QueueEntry]:
+        found = [
+            e
+            for e in self.by_uetr.values()
+            if (currency is None or e.currency == currency) and (payer is None or e.payer == payer)
+        ]
+        return sorted(found, key=lambda e: (e.priority, e.arrival, e.uetr))[:limit]
+
+    def due(self, now_ns: int, limit: int = QUEUE_PAGE_MAX) -> list[QueueEntry]:
+        found = [e for e in self.by_uetr.values() if e.deadline_at <= now_ns]
+        return sorted(found, key=lambda e: e.deadline_at)[:limit]
+
+    def depth(self) -> dict[str, int]:
+        return dict(Counter(e.currency for e in self.by_uetr.values()))
+
+
+class FakeWindows:
+    """Deferred-net windows and their payments in lists (`settlement.ports.WindowRepository`)."""
+
+    def __init__(self) -> None:
+        self.windows: dict[int, Window] = {}
+        self.members: dict[int, list[WindowPayment]] = {}
+
+    def open_window(self, code: str, now_ns: int) -> Window:
+        current = self.current(code)
+        if current is not None:
+            return current
+        window_id = len(self.windows) + 1
+        self.windows[window_id] = Window(window_id, code, WindowState.OPEN, now_ns, None, None)
+        self.members[window_id] = []
+        return self.windows[window_id]
+
+    def current(self, code: str) -> Window | None:
+        open_ = (w for w in self.windows.values() if w.currency == code)
+        return next((w for w in open_ if w.state is WindowState.OPEN), None)
+
+    def get(self, window_id: int) -> Window | None:
+        return self.windows.get(window_id)
+
+    def all(self, limit: int = WINDOWS_LISTED_MAX) -> list[Window]:
+        return sorted(self.windows.values(), key=lambda w: -w.id)[:limit]
+
+    def set_state(self, window_id: int, state: WindowState, now_ns: int) -> None:
+        w = self.windows[window_id]
+        closed = now_ns if state is WindowState.CLOSED else w.closed_at
+        settled = now_ns if state is WindowState.SETTLED else w.settled_at
+        self.windows[window_id] = replace(w, state=state, closed_at=closed, settled_at=settled)
+
+    def add(self, window_id: int, payment: WindowPayment) -> None:
+        known = {m.uetr for members in self.members.values() for m in members}
+        if payment.uetr in known:  # the table's primary key
+            raise ValueError(f"{payment.uetr} is already in a window")
+        self.members[window_id].append(payment)
+
+    def payments(self, window_id: int) -> list[WindowPayment]:
+        return sorted(self.members.get(window_id, []), key=lambda m: m.uetr)
+
+    def net_debit(self, window_id: int, bic: str) -> int:
+        members = self.members.get(window_id, [])
+        sent = sum(m.amount_minor + m.fee_minor for m in members if m.payer == bic)
+        return sent - sum(m.amount_minor for m in members if m.payee == bic)
+
+    def bilateral_debit(self, window_id: int, bic: str, counterparty: str) -> int:
+        members = self.members.get(window_id, [])
+        owed = sum(m.amount_minor for m in members if (m.payer, m.payee) == (bic, counterparty))
+        return owed - sum(
+            m.amount_minor for m in members if (m.payer, m.payee) == (counterparty, bic)
+        )
+
+
+class FakeRules:
+    """Settlement modes, net debit caps and bilateral limits in dicts."""
+
+    def __init__(self) -> None:
+        self.modes: dict[tuple[str, str], Mode] = {}
+        self.caps: dict[tuple[str, str], int] = {}
+        self.limits: dict[tuple[str, str, str], int] = {}
+
+    def mode(self, bic: str, code: str) -> Mode:
+        return self.modes.get((bic, code), Mode.RTGS)
+
+    def net_debit_cap(self, bic: str, code: str) -> int:
+        return self.caps.get((bic, code), 0)
+
+    def bilateral_limit(self, bic: str, counterparty: str, code: str) -> int | None:
+        return self.limits.get((bic, counterparty, code))
+
+    def store_mode(self, bic: str, code: str, mode: Mode) -> None:
+        self.modes[bic, code] = mode
+
+    def store_net_debit_cap(self, bic: str, code: str, cap_minor: int) -> None:
+        self.caps[bic, code] = cap_minor
+
+    def store_bilateral_limit(
+        self, bic: str, counterparty: str, code: str, limit_minor: int
+    ) -> None:
+        self.limits[bic, counterparty, code] = limit_minor
+
+
+class FakeRuns:
+    """Settlement reports kept as the JSON the table holds, newest last."""
+
+    def __init__(self) -> None:
+        self.saved: list[tuple[int, str]] = []
+
+    def add(self, report: SettlementReport, at_ns: int) -> None:
+        self.saved.append((at_ns, json.dumps(asdict(report))))
+
+    def latest(self, limit: int = REPORTS_LISTED_MAX) -> list[SettlementReport]:
+        return [SettlementReport(**json.loads(r)) for _, r in reversed(self.saved)][:limit]
+
+
 class FakePayments:
     """Payments and their history in dicts (`payments.ports.PaymentRepository`)."""
 
@@ -259,75 +425,10 @@ class FakeHolds:
         return [h for h in self.list(HoldStatus.HELD, limit) if h.deadline_at <= now_ns]
 
 
-class FakeAudit:
-    def __init__(self) -> None:
-        self.rows: list[AuditEntry] = []
-
-    def record(
-        self, actor: str, action: str, subject: str, *, origin: str | None = None, **detail: Any
-    ) -> None:
-        self.rows.append(AuditEntry(actor, action, subject, origin, detail))
-
-    def record_many(self, entries: list[AuditEntry]) -> None:
-        self.rows.extend(entries)
-
-    def entries(self, subject: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
-        found = [e for e in reversed(self.rows) if subject is None or e.subject == subject]
-        return [dataclasses.asdict(e) for e in found[:limit]]
-
-
-class FakeQueue:
-    def __init__(self) -> None:
-        self.rows: dict[str, QueueEntry] = {}
-
-    def add(self, entry: QueueEntry) -> None:
-        self.rows[entry.uetr] = entry
-
-    def remove(self, uetrs: list[str]) -> None:
-        for uetr in uetrs:
-            self.rows.pop(uetr, None)
-
-    def set_priority(self, uetr: str, priority: Priority) -> None:
-        self.rows[uetr] = dataclasses.replace(self.rows[uetr], priority=priority)
-
-    def get(self, uetr: str) -> QueueEntry | None:
-        return self.rows.get(uetr)
-
-    def entries(
-        self, currency: str | None = None, payer: str | None = None, limit: int = 8189
-    ) -> list[QueueEntry]:
-        found = [
-            e
-            for e in self.rows.values()
-            if (currency is None or e.currency == currency) and (payer is None or e.payer == payer)
-        ]
-        return sorted(found, key=lambda e: (e.priority, e.arrival, e.uetr))[:limit]
-
-    def due(self, now_ns: int, limit: int = 8189) -> list[QueueEntry]:
-        return sorted(
-            (e for e in self.rows.values() if e.deadline_at <= now_ns), key=lambda e: e.deadline_at
-        )[:limit]
-
-
-class FakeRules:
-    """Settlement modes (RTGS unless set), net debit caps and bilateral limits."""
-
-    def __init__(self) -> None:
-        self.modes: dict[tuple[str, str], Mode] = {}
-        self.caps: dict[tuple[str, str], int] = {}
-        self.bilateral: dict[tuple[str, str, str], int] = {}
-
-    def mode(self, bic: str, code: str) -> Mode:
-        return self.modes.get((bic, code), Mode.RTGS)
-
-    def net_debit_cap(self, bic: str, code: str) -> int:
-        return self.caps.get((bic, code), 0)
-
-    def bilateral_limit(self, bic: str, counterparty: str, code: str) -> int | None:
-        return self.bilateral.get((bic, counterparty, code))
-
-
 class FakeLimits:
+    """Payment limits in a list (`compliance.ports.LimitRepository`, the lookup the lifecycle
+    makes)."""
+
     def __init__(self) -> None:
         self.rows: list[Any] = []
 
@@ -342,41 +443,47 @@ class FakeLimits:
 
 
 class FakeUnitOfWork:
-    """The unit of work in memory: repositories in dicts, the real ledger writer on a
-    `FakeStore`. Leaving the block without `commit()` puts every repository back as it was at
-    the start and rolls the ledger's unit back."""
+    """A unit of work over the in-memory repositories and a ledger (`Ledger(FakeStore())`).
 
-    REPOSITORIES = ("payments", "holds", "audit", "queue", "rules", "limits")
+    Used as a context manager it behaves as the SQL one: leaving the block without `commit()`
+    puts every repository back as it was at the start and rolls the ledger's unit back. Used
+    without one, `commit()` only runs the after-commit callbacks and sets `committed` (the
+    repositories keep what they were given; a test looks at them afterwards)."""
 
-    def __init__(self, ledger: Ledger, clock: Callable[[], int]) -> None:
+    REPOSITORIES = ("audit", "queue", "windows", "rules", "runs", "payments", "holds", "limits")
+
+    def __init__(self, ledger: Ledger, clock: Callable[[], int] | None = None) -> None:
         self.ledger = ledger
-        self.clock = clock
-        self.payments = FakePayments(clock)
-        self.holds = FakeHolds()
-        self.audit = FakeAudit()
+        self.clock: Callable[[], int] = clock or Clock()
+        self.audit = FakeAuditLog(self.clock)
         self.queue = FakeQueue()
+        self.windows = FakeWindows()
         self.rules = FakeRules()
+        self.runs = FakeRuns()
+        self.payments = FakePayments(self.clock)
+        self.holds = FakeHolds()
         self.limits = FakeLimits()
-        self.windows: Any = None
         self.committed = False
-        self._then: list[Callable[[], None]] = []
+        self._entered = False
+        self._after_commit: list[Callable[[], None]] = []
         self._before: dict[str, Any] = {}
 
     def __enter__(self) -> FakeUnitOfWork:
-        self.committed = False
+        self.committed, self._entered = False, True
         self._before = copy.deepcopy({name: getattr(self, name) for name in self.REPOSITORIES})
         self.ledger.begin_unit()
         return self
 
     def commit(self) -> None:
         self.committed = True
-        self.ledger.end_unit(commit=True)
-        for then in self._then:
+        if self._entered:
+            self.ledger.end_unit(commit=True)
+        for then in self._after_commit:
             then()
-        self._then = []
+        self._after_commit = []
 
     def after_commit(self, then: Callable[[], None]) -> None:
-        self._then.append(then)
+        self._after_commit.append(then)
 
     def __exit__(
         self,
@@ -384,8 +491,22 @@ class FakeUnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if not self.committed:
-            self.ledger.end_unit(commit=False)
-            for name, repository in self._before.items():
-                setattr(self, name, repository)
-            self._then = []
+        self._entered = False
+        if self.committed:
+            return
+        self.ledger.end_unit(commit=False)
+        for name, repository in self._before.items():
+            setattr(self, name, repository)
+        self._after_commit = []
+
+
+@dataclass
+class FixedAccounts:
+    """`settlement.obligations.SettlementAccounts` from a table of paying accounts."""
+
+    paying_by_bic: dict[str, int]
+    clearing: int
+    fees: int
+
+    def paying(self, bic: str) -> int:
+        return self.paying_by_bic[bic]

@@ -433,7 +433,7 @@ def settlement_mode(
 ) -> None:
     """Choose how a participant's payments in a currency settle."""
     with _platform(database_url) as p:
-        p.payments.rules.set_mode(p.registry.get(bic).bic, currency, mode, actor=actor)
+        p.rules.set_mode(p.registry.get(bic).bic, currency, mode, actor=actor)
     console.print(f"{bic} settles {currency} by {mode}")
 
 
@@ -447,7 +447,7 @@ def settlement_cap(
     """Set a participant's net debit cap in deferred net settlement windows."""
     minor, ccy = parse_amount(amount)
     with _platform(database_url) as p:
-        p.payments.rules.set_net_debit_cap(p.registry.get(bic).bic, ccy.code, minor, actor=actor)
+        p.rules.set_net_debit_cap(p.registry.get(bic).bic, ccy.code, minor, actor=actor)
     console.print(f"{bic}: net debit cap {format_amount(minor, ccy.code)}")
 
 
@@ -462,7 +462,7 @@ def settlement_bilateral_limit(
     """Set the most a participant may owe one counterparty net in a window."""
     minor, ccy = parse_amount(amount)
     with _platform(database_url) as p:
-        p.payments.rules.set_bilateral_limit(
+        p.rules.set_bilateral_limit(
             p.registry.get(bic).bic, p.registry.get(counterparty).bic, ccy.code, minor, actor=actor
         )
     console.print(f"{bic} → {counterparty}: bilateral limit {format_amount(minor, ccy.code)}")

@@ -28,7 +28,8 @@ from vostro.fx.desk import FxDesk
 from vostro.ledger.writer import Ledger
 from vostro.participants.registry import Registry
 from vostro.payments.service import PaymentService
-from vostro.settlement.engine import Settlement
+from vostro.settlement.rules import SettlementRules
+from vostro.settlement.views import SettlementViews
 from vostro.store import Store, open_store
 from vostro.store.uow import Caches, SqlUnitOfWork, read_unit, writer_unit
 from vostro.treasury.vostro import VostroTreasury
@@ -38,7 +39,12 @@ T = TypeVar("T")
 Part = TypeVar("Part")
 
 # The methods of each part that only read: they run in a read-only unit.
-READS: dict[str, frozenset[str]] = {}
+READS: dict[str, frozenset[str]] = {
+    "rules": frozenset({"mode", "net_debit_cap", "bilateral_limit"}),
+    "settlement_views": frozenset(
+        {"queue", "queue_entry", "queue_depth", "windows", "window", "reports"}
+    ),
+}
 
 
 class Commands(Generic[Part]):
@@ -70,11 +76,16 @@ class Platform:
     desk: FxDesk
     payments: PaymentService
     treasury: VostroTreasury
-    settlement: Settlement
     compliance: Compliance
     clock: Callable[[], int] = time.time_ns
     caches: Caches = field(default_factory=Caches)
     _local: threading.local = field(default_factory=threading.local)
+    rules: Commands[SettlementRules] = field(init=False)
+    settlement_views: Commands[SettlementViews] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.rules = Commands(self, "rules", SettlementRules())
+        self.settlement_views = Commands(self, "settlement_views", SettlementViews())
 
     @classmethod
     def open(
@@ -101,7 +112,6 @@ class Platform:
             desk,
             payments,
             VostroTreasury(ledger, registry),
-            Settlement(payments),
             compliance,
             clock,
         )

@@ -230,7 +230,7 @@ def test_a_queued_payment_is_cancelled_by_its_sender_and_expires_at_its_deadline
         assert expire(uow, world.life) == [second.uetr]
         uow.commit()
     assert world.uow.payments.get(second.uetr).reason_code is Reason.INSUFFICIENT_FUNDS  # type: ignore[union-attr]
-    assert not world.uow.queue.rows
+    assert not world.uow.queue.by_uetr
 
 
 def test_cross_currency_settles_payment_versus_payment_or_not_at_all(world: World) -> None:
@@ -289,7 +289,7 @@ def test_a_screening_hit_holds_the_reserved_payment_until_released(world: World)
         uow.commit()
     assert released.state is State.SETTLED and world.balance(UCO) == 1_000 * RUPEE
     assert world.uow.holds.get(p.uetr).status is HoldStatus.RELEASED  # type: ignore[union-attr]
-    assert [e.action for e in world.uow.audit.rows] == ["payment.held", "hold.released"]
+    assert [e.action for _, e in world.uow.audit.logged] == ["payment.held", "hold.released"]
 
 
 def test_a_rejected_hold_voids_its_reservation_with_rr04(world: World) -> None:

@@ -400,11 +400,9 @@ async def set_mode(bic: str, code: str, body: ModeIn, who: Who, svc: Svc, reques
     checked = _currency(code)
 
     def run(p: Platform) -> None:
-        p.payments.rules.set_mode(found.bic, checked, body.mode, actor=who.name)
+        p.rules.set_mode(found.bic, checked, body.mode, actor=who.name)
         if body.net_debit_cap_minor is not None:
-            p.payments.rules.set_net_debit_cap(
-                found.bic, checked, body.net_debit_cap_minor, actor=who.name
-            )
+            p.rules.set_net_debit_cap(found.bic, checked, body.net_debit_cap_minor, actor=who.name)
 
     await act(request, who, "settlement.mode", found.bic, run, currency=checked, mode=body.mode)
     return Done(detail=f"{found.bic} settles {checked} by {body.mode}")

@@ -1,8 +1,15 @@
-"""What settlement works on: an obligation to pay, whoever's payment it is.
+"""What settlement settles: obligations, not payments.
 
-Settlement (the RTGS queue's liquidity-saving mechanism, deferred net windows) never sees
-payments: it settles obligations and reports which settled and which were unwound, and the
-payment lifecycle turns that into payment states.
+An obligation is a payment as settlement sees it: its payer owes its payee an amount, and the
+operator a fee, in one currency, since it arrived. Settlement chooses which obligations settle
+and posts their transfers; the payment lifecycle (which made the obligations from its payments)
+turns the result into payment states. `transfer_base` is the payment's 128-bit id, whose low 16
+bits are free: settlement's transfers take their leg number there, so a replay of the same run
+posts the same ids and the ledger finds them existing.
+
+`SettlementAccounts` is where those transfers go in one currency: each participant's paying
+account and the operator's clearing and fee accounts (the registry knows them; settlement does
+not import it).
 """
 
 from __future__ import annotations
@@ -17,17 +24,25 @@ class Obligation:
     payer: str  # BIC
     payee: str  # BIC
     currency: str
-    amount_minor: int
-    fee_minor: int  # paid by the payer to the operator with it
-    transfer_base: int  # the payment's 128-bit id; its low 16 bits are free for leg numbers
-    arrival_ns: int  # since when it waits
+    amount_minor: int  # what the payee receives
+    fee_minor: int  # what the operator receives, on top, from the payer
+    transfer_base: int  # the payment's 128-bit id; its low 16 bits take the leg number
+    arrival_ns: int  # since when it waits (the report's time in the queue)
 
 
 class SettlementAccounts(Protocol):
-    """The ledger accounts settlement posts to, in one currency."""
-
-    clearing: int  # the operator's pass-through account
-    fees: int  # the operator's fee income
+    """The ledger accounts of one currency that settlement posts to."""
 
     def paying(self, bic: str) -> int:
-        """The participant's paying account."""
+        """The participant's paying account in the currency."""
+        ...
+
+    @property
+    def clearing(self) -> int:
+        """The operator's clearing account: every simultaneous or net chain passes through it."""
+        ...
+
+    @property
+    def fees(self) -> int:
+        """The operator's fee account."""
+        ...

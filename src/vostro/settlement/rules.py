@@ -1,16 +1,21 @@
 """Per-participant settlement rules set by the operator: the settlement mode of each currency
-(RTGS, the default, or deferred net settlement), net debit caps and bilateral limits."""
+(RTGS, the default, or deferred net settlement), net debit caps and bilateral limits.
+
+`SettlementRules` holds the operator's commands: each change is written through the unit of
+work's `rules` with its audit entry, in the same transaction. The rules themselves are read
+where they apply (`uow.rules`, by the payment lifecycle and `settlement.admission`).
+"""
 
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-import sqlalchemy as sa
-
-from vostro import audit
 from vostro.errors import VostroError
 from vostro.money import currency
-from vostro.store.schema import bilateral_limits, net_debit_caps, settlement_modes
+
+if TYPE_CHECKING:
+    from vostro.settlement.ports import RulesUnit
 
 
 class Mode(StrEnum):
@@ -23,90 +28,54 @@ class RuleError(VostroError, ValueError):
 
 
 class SettlementRules:
-    def __init__(self, engine: sa.Engine) -> None:
-        self.engine = engine
+    """The operator's settlement rules: commands that change them, and queries that read them."""
 
-    def set_mode(self, bic: str, code: str, mode: Mode | str, *, actor: str) -> None:
+    def set_mode(
+        self, uow: RulesUnit, bic: str, code: str, mode: Mode | str, *, actor: str
+    ) -> None:
         mode = Mode(mode)
         currency(code)
-        self._replace(settlement_modes, bic, code, {"mode": str(mode)}, actor, "settlement.mode")
+        uow.rules.store_mode(bic, code, mode)
+        values: dict[str, object] = {"mode": str(mode)}
+        uow.audit.record(actor, "settlement.mode", bic, currency=code, values=values)
 
-    def mode(self, bic: str, code: str) -> Mode:
-        with self.engine.connect() as conn:
-            found = conn.execute(
-                sa.select(settlement_modes.c.mode).where(
-                    settlement_modes.c.bic == bic, settlement_modes.c.currency == code
-                )
-            ).scalar()
-        return Mode(found) if found else Mode.RTGS
-
-    def set_net_debit_cap(self, bic: str, code: str, cap_minor: int, *, actor: str) -> None:
+    def set_net_debit_cap(
+        self, uow: RulesUnit, bic: str, code: str, cap_minor: int, *, actor: str
+    ) -> None:
         if cap_minor < 0:
             raise RuleError("a net debit cap is zero or more")
-        self._replace(
-            net_debit_caps, bic, code, {"cap_minor": cap_minor}, actor, "settlement.net_debit_cap"
-        )
-
-    def net_debit_cap(self, bic: str, code: str) -> int:
-        """The cap on the participant's net debit in a window; 0 (no debit) if none is set."""
-        with self.engine.connect() as conn:
-            found = conn.execute(
-                sa.select(net_debit_caps.c.cap_minor).where(
-                    net_debit_caps.c.bic == bic, net_debit_caps.c.currency == code
-                )
-            ).scalar()
-        return int(found or 0)
+        uow.rules.store_net_debit_cap(bic, code, cap_minor)
+        values: dict[str, object] = {"cap_minor": cap_minor}
+        uow.audit.record(actor, "settlement.net_debit_cap", bic, currency=code, values=values)
 
     def set_bilateral_limit(
-        self, bic: str, counterparty: str, code: str, limit_minor: int, *, actor: str
+        self,
+        uow: RulesUnit,
+        bic: str,
+        counterparty: str,
+        code: str,
+        limit_minor: int,
+        *,
+        actor: str,
     ) -> None:
         if limit_minor < 0:
             raise RuleError("a bilateral limit is zero or more")
-        with self.engine.begin() as conn:
-            conn.execute(
-                bilateral_limits.delete().where(
-                    bilateral_limits.c.bic == bic,
-                    bilateral_limits.c.counterparty == counterparty,
-                    bilateral_limits.c.currency == code,
-                )
-            )
-            conn.execute(
-                bilateral_limits.insert().values(
-                    bic=bic, counterparty=counterparty, currency=code, limit_minor=limit_minor
-                )
-            )
-            audit.record(
-                conn,
-                actor,
-                "settlement.bilateral_limit",
-                bic,
-                counterparty=counterparty,
-                currency=code,
-                limit_minor=limit_minor,
-            )
+        uow.rules.store_bilateral_limit(bic, counterparty, code, limit_minor)
+        uow.audit.record(
+            actor,
+            "settlement.bilateral_limit",
+            bic,
+            counterparty=counterparty,
+            currency=code,
+            limit_minor=limit_minor,
+        )
 
-    def bilateral_limit(self, bic: str, counterparty: str, code: str) -> int | None:
-        """The most `bic` may owe `counterparty` net in a window, or None if unlimited."""
-        with self.engine.connect() as conn:
-            found = conn.execute(
-                sa.select(bilateral_limits.c.limit_minor).where(
-                    bilateral_limits.c.bic == bic,
-                    bilateral_limits.c.counterparty == counterparty,
-                    bilateral_limits.c.currency == code,
-                )
-            ).scalar()
-        return None if found is None else int(found)
+    # ----------------------------------------------------------------- queries
+    def mode(self, uow: RulesUnit, bic: str, code: str) -> Mode:
+        return uow.rules.mode(bic, code)
 
-    def _replace(
-        self,
-        table: sa.Table,
-        bic: str,
-        code: str,
-        values: dict[str, object],
-        actor: str,
-        action: str,
-    ) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(table.delete().where(table.c.bic == bic, table.c.currency == code))
-            conn.execute(table.insert().values(bic=bic, currency=code, **values))
-            audit.record(conn, actor, action, bic, currency=code, values=values)
+    def net_debit_cap(self, uow: RulesUnit, bic: str, code: str) -> int:
+        return uow.rules.net_debit_cap(bic, code)
+
+    def bilateral_limit(self, uow: RulesUnit, bic: str, counterparty: str, code: str) -> int | None:
+        return uow.rules.bilateral_limit(bic, counterparty, code)

@@ -22,6 +22,12 @@ from vostro.store.base import Store, WriterSession
 from vostro.store.repositories.audit import SqlAuditLog
 from vostro.store.repositories.compliance import SqlLimits, SqlLists
 from vostro.store.repositories.payments import SqlHolds, SqlPayments
+from vostro.store.repositories.settlement import (
+    SqlPaymentQueue,
+    SqlSettlementRules,
+    SqlSettlementRuns,
+    SqlWindows,
+)
 
 
 class ReadOnlyUnit(VostroError):
@@ -61,6 +67,11 @@ class SqlUnitOfWork:
         # compliance
         self.lists = SqlLists(conn)
         self.limits = SqlLimits(conn)
+        # settlement
+        self.queue = SqlPaymentQueue(conn)
+        self.windows = SqlWindows(conn)
+        self.rules = SqlSettlementRules(conn)
+        self.runs = SqlSettlementRuns(conn)
 
     @property
     def ledger(self) -> Ledger:
