@@ -39,8 +39,9 @@ def detail_json(**detail: Any) -> str:
 
 
 # Transitional: the old connection-level writers, until every part writes through its unit.
-def record(conn: Any, actor: str, action: str, subject: str, *, origin: str | None = None,
-           **detail: Any) -> None:
+def record(
+    conn: Any, actor: str, action: str, subject: str, *, origin: str | None = None, **detail: Any
+) -> None:
     from vostro.store.repositories.audit import SqlAuditLog
 
     SqlAuditLog(conn).record(actor, action, subject, origin=origin, **detail)

@@ -254,7 +254,7 @@ def payment_show(uetr: str, database_url: DatabaseUrl = None) -> None:
 @payment_app.command("list")
 def payment_list(limit: int = 20, database_url: DatabaseUrl = None) -> None:
     with _platform(database_url) as p:
-        found = p.payments.repo.list(limit)
+        found = p.payments.list(limit)
     table = Table(title="payments, newest first")
     for column in ("UETR", "from", "to", "sent", "received", "state"):
         table.add_column(column)
@@ -511,7 +511,7 @@ def queue_list(
 ) -> None:
     """Queued payments in settlement order."""
     with _platform(database_url) as p:
-        entries = p.payments.queue.entries(currency)
+        entries = p.settlement_views.queue(currency)
         found = [(e, p.payments.get(e.uetr)) for e in entries]
     table = Table(title="RTGS queue")
     for column in ("UETR", "payer", "payee", "amount", "priority", "waiting since (UTC)"):
@@ -592,7 +592,7 @@ def window_close(currency: str, database_url: DatabaseUrl = None) -> None:
 @window_app.command("list")
 def window_list(database_url: DatabaseUrl = None) -> None:
     with _platform(database_url) as p:
-        windows = p.payments.windows.all()
+        windows = p.settlement_views.windows()
     table = Table(title="settlement windows")
     for column in ("id", "currency", "state", "opened (UTC)"):
         table.add_column(column)
@@ -618,7 +618,7 @@ def settlement_day(
     """Run a calibrated corridor day through the real engine under each settlement design."""
     from rich.progress import Progress
 
-    from vostro.settlement.day import generate_day, run_design
+    from vostro.sim.day import generate_day, run_design
 
     day = generate_day(Settings().data_dir, scale=scale, seed=seed)
     share = Decimal(liquidity)

@@ -17,20 +17,27 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Concatenate, Generic, ParamSpec, Self, TypeVar
 
-from vostro.compliance.decisions import Compliance
+from vostro.compliance.admin import Compliance
+from vostro.compliance.screener import ListScreener
 from vostro.config import Settings
 from vostro.errors import invariant
 from vostro.fx.desk import FxDesk
+from vostro.ledger.types import CreateTransferResult
 from vostro.ledger.writer import Ledger
 from vostro.participants.registry import Registry
-from vostro.payments.service import PaymentService
+from vostro.payments.checks import Memo
+from vostro.payments.fees import FeeSchedules
+from vostro.payments.holds import HoldDecisions
+from vostro.payments.lifecycle import Lifecycle
+from vostro.payments.service import Payments
+from vostro.payments.settling import Settling
 from vostro.settlement.rules import SettlementRules
 from vostro.settlement.views import SettlementViews
 from vostro.store import Store, open_store
+from vostro.store.repositories.compliance import SqlListSource
 from vostro.store.uow import Caches, SqlUnitOfWork, read_unit, writer_unit
 from vostro.treasury.vostro import VostroTreasury
 
@@ -40,6 +47,14 @@ Part = TypeVar("Part")
 
 # The methods of each part that only read: they run in a read-only unit.
 READS: dict[str, frozenset[str]] = {
+    "registry": frozenset({"find", "get", "all", "operator", "resolve", "balance"}),
+    "fees": frozenset({"get"}),
+    "desk": frozenset({"rate_book", "reference", "standing_rate", "get_quote"}),
+    "treasury": frozenset({"balances", "report"}),
+    "payments": frozenset({"get", "list"}),
+    "holds": frozenset({"holds", "screenings"}),
+    "settlement": frozenset({"reports"}),
+    "compliance": frozenset({"lists"}),
     "rules": frozenset({"mode", "net_debit_cap", "bilateral_limit"}),
     "settlement_views": frozenset(
         {"queue", "queue_entry", "queue_depth", "windows", "window", "reports"}
@@ -68,24 +83,42 @@ class Commands(Generic[Part]):
         return lambda *args, **kwargs: run(method, *args, **kwargs)
 
 
-@dataclass
 class Platform:
-    store: Store
-    ledger: Ledger
-    registry: Registry
-    desk: FxDesk
-    payments: PaymentService
-    treasury: VostroTreasury
-    compliance: Compliance
-    clock: Callable[[], int] = time.time_ns
-    caches: Caches = field(default_factory=Caches)
-    _local: threading.local = field(default_factory=threading.local)
-    rules: Commands[SettlementRules] = field(init=False)
-    settlement_views: Commands[SettlementViews] = field(init=False)
+    """The parts of the domain, each behind its `Commands`, on one store and its ledger writer."""
 
-    def __post_init__(self) -> None:
+    def __init__(
+        self, store: Store, ledger: Ledger, settings: Settings, clock: Callable[[], int]
+    ) -> None:
+        self.store, self.ledger, self.clock = store, ledger, clock
+        self.caches = Caches()
+        self._local = threading.local()
+        registry = Registry()
+        # Screens every payment against the stored lists (parsed on first use), once any is loaded.
+        screener = ListScreener(SqlListSource(store.engine), threshold=settings.screening_threshold)
+        fees = FeeSchedules(registry)
+        lifecycle = Lifecycle(
+            registry,
+            FxDesk(),
+            Memo(fees),
+            screener=screener,
+            clock=clock,
+            hold_deadline_s=settings.hold_deadline_s,
+        )
+        self.screener = screener
+        self.registry = Commands(self, "registry", registry)
+        self.fees = Commands(self, "fees", fees)
+        self.desk = Commands(self, "desk", lifecycle.desk)
+        self.treasury = Commands(self, "treasury", VostroTreasury(registry))
+        self.payments = Commands(self, "payments", Payments(lifecycle))
+        self.holds = Commands(self, "holds", HoldDecisions(lifecycle))
+        self.settlement = Commands(self, "settlement", Settling(lifecycle))
         self.rules = Commands(self, "rules", SettlementRules())
         self.settlement_views = Commands(self, "settlement_views", SettlementViews())
+        self.compliance = Commands(
+            self,
+            "compliance",
+            Compliance(screener, lambda uow, bic: registry.find(uow, bic) is not None),
+        )
 
     @classmethod
     def open(
@@ -99,22 +132,7 @@ class Platform:
         deadline (default: read from the environment now)."""
         settings = settings or Settings(database_url=url)
         store = open_store(url)
-        ledger = Ledger(store, clock=clock)
-        registry = Registry(ledger)
-        desk = FxDesk(store.engine)
-        payments = PaymentService(ledger, registry, desk, clock=clock)
-        # Screens every payment against the stored lists (parsed on first use), once any is loaded.
-        compliance = Compliance.from_settings(payments, registry, settings)
-        return cls(
-            store,
-            ledger,
-            registry,
-            desk,
-            payments,
-            VostroTreasury(ledger, registry),
-            compliance,
-            clock,
-        )
+        return cls(store, Ledger(store, clock=clock), settings, clock)
 
     # ----------------------------------------------------------- units of work
     @contextmanager
@@ -154,10 +172,15 @@ class Platform:
 
     # ------------------------------------------------------------- commands
     def fund(self, bic: str, amount_minor: int, code: str, *, transfer_id: int, actor: str) -> str:
-        """Fund a participant, then retry its queued payments with the new liquidity."""
-        result = self.registry.fund(bic, amount_minor, code, transfer_id=transfer_id, actor=actor)
-        if result == "ok":
-            self.payments.retry_queue(self.registry.get(bic).bic, code)
+        """Fund a participant, then retry its queued payments with the new liquidity: one
+        command."""
+        with self.unit() as uow:
+            result = self.registry.fund(
+                bic, amount_minor, code, transfer_id=transfer_id, actor=actor
+            )
+            if result == CreateTransferResult.OK:
+                self.payments.retry_queue(self.registry.get(bic).bic, code)
+            uow.commit()
         return str(result)
 
     def close(self) -> None:

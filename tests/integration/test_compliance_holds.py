@@ -10,15 +10,15 @@ from typing import Any
 import pytest
 from lxml import etree
 
-from tests.corridor import FXP, SBER, SBI, UCO, VTB, Corridor, build, uetr
+from tests.corridor import FXP, SBER, SBI, UCO, VTB, Corridor, audit_entries, build, uetr
 from tests.fakes import Clock
-from vostro import audit
-from vostro.compliance.decisions import Compliance, ComplianceError, NoSuchPayment, NotHeld
+from vostro.compliance.admin import ComplianceError
 from vostro.compliance.lists import HIT_THRESHOLD as LISTS_HIT_THRESHOLD
 from vostro.config import HIT_THRESHOLD, Settings
 from vostro.iso20022.outbound import payment_status_report
 from vostro.ledger.verify import verify
 from vostro.participants.model import AccountKind
+from vostro.payments.holds import NoSuchPayment, NotHeld
 from vostro.payments.model import HoldStatus, Payment, PaymentRequest, State
 from vostro.settlement.rules import Mode
 from vostro.store import Store
@@ -41,7 +41,7 @@ def clock() -> Clock:
 
 @pytest.fixture
 def corridor(store: Store, clock: Clock) -> Any:
-    c = build(store, clock)
+    c = build(store, clock, hold_deadline_s=3600)
     c.fund(SBI, 1_000_000_000_00, "INR")
     c.fund(VTB, 1_000_000_000_00, "RUB")
     c.fund(FXP, 1_000_000_000_00, "INR")
@@ -51,10 +51,14 @@ def corridor(store: Store, clock: Clock) -> Any:
 
 
 @pytest.fixture
-def compliance(corridor: Corridor) -> Compliance:
-    compliance = Compliance(corridor.payments, corridor.registry, hold_deadline_s=3600)
-    compliance.load_list("sanctions", LATIN, "ftm", "alice")
-    return compliance
+def compliance(corridor: Corridor) -> Any:
+    corridor.compliance.load_list("sanctions", LATIN, "ftm", "alice")
+    return corridor.compliance
+
+
+@pytest.fixture
+def holds(corridor: Corridor, compliance: Any) -> Any:
+    return corridor.holds
 
 
 def pay(c: Corridor, payer: str, payee: str, amount: int, code: str, **extra: Any) -> Payment:
@@ -76,7 +80,7 @@ def pending_debits(c: Corridor, store: Store, bic: str, code: str) -> int:
 
 
 def audited(store: Store, uetr: str) -> list[dict[str, Any]]:
-    return audit.entries(store.engine, subject=uetr)
+    return audit_entries(store, subject=uetr)
 
 
 def test_the_default_threshold_is_the_lists_hit_threshold() -> None:
@@ -84,7 +88,7 @@ def test_the_default_threshold_is_the_lists_hit_threshold() -> None:
 
 
 def test_a_creditor_in_cyrillic_listed_in_latin_is_held_with_funds_reserved_then_settles(
-    corridor, compliance, store
+    corridor, compliance, holds, store
 ):
     p = pay(corridor, SBI, SBER, AMOUNT, "INR", creditor_name="Газпромбанк")
     assert p.state is State.HELD, p.reason
@@ -103,7 +107,7 @@ def test_a_creditor_in_cyrillic_listed_in_latin_is_held_with_funds_reserved_then
     # the money is reserved, not moved
     assert pending_debits(corridor, store, SBI, "INR") == AMOUNT
     assert corridor.registry.balance(SBI, "INR") == 1_000_000_000_00
-    (screening,) = compliance.screenings(p.uetr)
+    (screening,) = holds.screenings(p.uetr)
     assert screening["decision"] == "hold" and screening["lists"] == {"sanctions": version}
     assert screening["score"] == 100.0
     (hit,) = [f for f in screening["findings"] if f["hit"]]
@@ -112,16 +116,16 @@ def test_a_creditor_in_cyrillic_listed_in_latin_is_held_with_funds_reserved_then
         "Gazprombank",
         "Газпромбанк",
     )
-    (held,) = compliance.holds()
+    (held,) = holds.holds()
     assert held.uetr == p.uetr and held.reserved and held.status is HoldStatus.HELD
     assert held.hits[0]["entity_id"] == "ofac-gpb"
 
-    released = compliance.release(p.uetr, "bob", "a different Gazprombank: branch verified")
+    released = holds.release(p.uetr, "bob", "a different Gazprombank: branch verified")
     assert released.state is State.SETTLED, released.reason
     assert "released by bob: a different Gazprombank" in released.events[-2].reason
     assert pending_debits(corridor, store, SBI, "INR") == 0
     assert corridor.registry.balance(SBI, "INR") == 1_000_000_000_00 - AMOUNT
-    assert compliance.holds() == []
+    assert holds.holds() == []
     actions = {e["action"]: e for e in audited(store, p.uetr)}
     assert actions["hold.released"]["actor"] == "bob"
     assert actions["hold.released"]["detail"]["reason"].startswith("a different Gazprombank")
@@ -129,10 +133,12 @@ def test_a_creditor_in_cyrillic_listed_in_latin_is_held_with_funds_reserved_then
     assert verify(store).ok
 
 
-def test_a_rejected_hold_voids_its_reservation_and_reports_rjct_rr04(corridor, compliance, store):
+def test_a_rejected_hold_voids_its_reservation_and_reports_rjct_rr04(
+    corridor, compliance, holds, store
+):
     p = pay(corridor, SBI, SBER, AMOUNT, "INR", creditor_name="Газпромбанк")
     assert p.state is State.HELD
-    rejected = compliance.reject(p.uetr, "carol", "the listed bank itself", origin="10.0.0.7")
+    rejected = holds.reject(p.uetr, "carol", "the listed bank itself", origin="10.0.0.7")
     assert rejected.state is State.REJECTED
     assert rejected.reason_code == "RR04"
     assert "rejected by carol on sanctions review: the listed bank itself" in rejected.reason
@@ -149,12 +155,12 @@ def test_a_rejected_hold_voids_its_reservation_and_reports_rjct_rr04(corridor, c
     (entry,) = [e for e in audited(store, p.uetr) if e["action"] == "hold.rejected"]
     assert (entry["actor"], entry["origin"]) == ("carol", "10.0.0.7")
     assert entry["detail"]["reason"] == "the listed bank itself"
-    assert corridor.payments.repo.hold(p.uetr).status is HoldStatus.REJECTED
+    assert corridor.platform.read(lambda uow: uow.holds.get(p.uetr)).status is HoldStatus.REJECTED
     assert verify(store).ok
 
 
 def test_a_cross_currency_hit_holds_both_fx_legs_and_settles_them_together(
-    corridor, compliance, store, clock
+    corridor, compliance, holds, store, clock
 ):
     q = corridor.desk.quote(FXP, VTB, "RUB", "INR", 45_000_00, clock())
     p = pay(
@@ -173,51 +179,53 @@ def test_a_cross_currency_hit_holds_both_fx_legs_and_settles_them_together(
     assert "debtor 'Сергей Иванов' ~ listed 'Sergei Ivanov'" in p.events[2].reason
     assert pending_debits(corridor, store, VTB, "RUB") == 45_000_00 + p.fee_minor
     assert pending_debits(corridor, store, FXP, "INR") == q.target_amount_minor
-    done = compliance.release(p.uetr, "bob", "namesake: a remitting worker")
+    done = holds.release(p.uetr, "bob", "namesake: a remitting worker")
     assert done.state is State.SETTLED
     assert corridor.registry.balance(SBI, "INR") == 1_000_000_000_00 + q.target_amount_minor
     assert pending_debits(corridor, store, FXP, "INR") == 0
     assert verify(store).ok
 
 
-def test_holds_past_their_deadline_are_rejected_by_expiry(corridor, compliance, store, clock):
+def test_holds_past_their_deadline_are_rejected_by_expiry(
+    corridor, compliance, holds, store, clock
+):
     first = pay(corridor, SBI, SBER, AMOUNT, "INR", creditor_name="Газпромбанк")
     clock.advance(1800)
     second = pay(corridor, SBI, SBER, AMOUNT, "INR", creditor_name="Gazprombank")
     assert pending_debits(corridor, store, SBI, "INR") == 2 * AMOUNT
-    assert compliance.expire_holds() == []
+    assert holds.expire() == []
     clock.advance(1801)  # the first is past its hour, the second not
-    assert compliance.expire_holds() == [first.uetr]
+    assert holds.expire() == [first.uetr]
     expired = corridor.payments.get(first.uetr)
     assert expired.state is State.REJECTED and expired.reason_code == "RR04"
     assert "no decision on its sanctions screening hit by the deadline" in expired.reason
     assert pending_debits(corridor, store, SBI, "INR") == AMOUNT
-    assert [h.uetr for h in compliance.holds()] == [second.uetr]
+    assert [h.uetr for h in holds.holds()] == [second.uetr]
     (entry,) = [e for e in audited(store, first.uetr) if e["action"] == "hold.expired"]
     assert entry["actor"] == "system"
     with pytest.raises(NotHeld):
-        compliance.release(first.uetr, "bob", "too late")
+        holds.release(first.uetr, "bob", "too late")
 
 
 def test_a_remembered_false_positive_passes_on_the_same_list_version_only(
-    corridor, compliance, store
+    corridor, compliance, holds, store
 ):
     first = pay(corridor, SBI, SBER, AMOUNT, "INR", creditor_name="Gazprom Bank")
     assert first.state is State.HELD
-    compliance.release(first.uetr, "bob", "customer's own trading name", remember=True)
+    holds.release(first.uetr, "bob", "customer's own trading name", remember=True)
     entry = next(e for e in audited(store, first.uetr) if e["action"] == "hold.released")
     assert entry["detail"]["remembered"]
 
     again = pay(corridor, SBI, SBER, AMOUNT, "INR", creditor_name="GAZPROM  bank")
     assert again.state is State.SETTLED, again.reason
     assert "passed as a false positive remembered by override #" in again.events[2].reason
-    (screening,) = compliance.screenings(again.uetr)
+    (screening,) = holds.screenings(again.uetr)
     assert screening["decision"] == "pass"
     assert [f["override_id"] is not None for f in screening["findings"] if f["hit"]] == [True]
     # another party is still held by the same entity
     other = pay(corridor, SBI, SBER, AMOUNT, "INR", creditor_name="Газпромбанк")
     assert other.state is State.HELD
-    compliance.reject(other.uetr, "bob", "listed")
+    holds.reject(other.uetr, "bob", "listed")
 
     compliance.load_list("sanctions", LATIN + NEW_ENTITY, "ftm", "alice")
     new_version = compliance.lists()[0].version
@@ -227,7 +235,9 @@ def test_a_remembered_false_positive_passes_on_the_same_list_version_only(
     assert verify(store).ok
 
 
-def test_an_identifier_hit_always_holds_and_cannot_be_remembered(corridor, compliance, store):
+def test_an_identifier_hit_always_holds_and_cannot_be_remembered(
+    corridor, compliance, holds, store
+):
     compliance.load_list("own", OWN_CSV, "csv", "alice")
     p = pay(corridor, SBI, UCO, 1_000_00, "INR", debtor_name="Tata Steel", creditor_name="X Ltd")
     assert p.state is State.HELD
@@ -235,19 +245,19 @@ def test_an_identifier_hit_always_holds_and_cannot_be_remembered(corridor, compl
         p.events[2].reason
     )
     with pytest.raises(ComplianceError, match="not remembered as a false positive"):
-        compliance.release(p.uetr, "bob", "known bank", remember=True)
+        holds.release(p.uetr, "bob", "known bank", remember=True)
     assert corridor.payments.get(p.uetr).state is State.HELD  # nothing changed
-    assert compliance.release(p.uetr, "bob", "licence 17/2026").state is State.SETTLED
+    assert holds.release(p.uetr, "bob", "licence 17/2026").state is State.SETTLED
 
 
 def test_a_hit_that_would_queue_is_held_unreserved_and_released_into_the_queue(
-    corridor, compliance, store
+    corridor, compliance, holds, store
 ):
     p = pay(corridor, SBER, UCO, 5_000_00, "INR", creditor_name="Газпромбанк")  # SBER has none
     assert p.state is State.HELD
-    assert corridor.payments.queue.entries("INR", SBER) == []
-    assert not corridor.payments.repo.hold(p.uetr).reserved
-    released = compliance.release(p.uetr, "bob", "verified")
+    assert corridor.settlement_views.queue("INR", SBER) == []
+    assert not corridor.platform.read(lambda uow: uow.holds.get(p.uetr)).reserved
+    released = holds.release(p.uetr, "bob", "verified")
     assert released.state is State.QUEUED
     corridor.fund(SBI, 1, "INR")
     pay(corridor, SBI, SBER, 10_000_00, "INR")  # liquidity arrives: the queue is retried
@@ -255,29 +265,32 @@ def test_a_hit_that_would_queue_is_held_unreserved_and_released_into_the_queue(
 
 
 def test_a_deferred_net_hit_is_held_before_its_window_and_joins_it_when_released(
-    corridor, compliance, store
+    corridor, compliance, holds, store
 ):
-    corridor.payments.rules.set_mode(SBI, "INR", Mode.DNS, actor="ops")
-    corridor.payments.rules.set_net_debit_cap(SBI, "INR", 10 * AMOUNT, actor="ops")
+    corridor.rules.set_mode(SBI, "INR", Mode.DNS, actor="ops")
+    corridor.rules.set_net_debit_cap(SBI, "INR", 10 * AMOUNT, actor="ops")
     p = pay(corridor, SBI, SBER, AMOUNT, "INR", creditor_name="Газпромбанк")
-    assert p.state is State.HELD and not corridor.payments.repo.hold(p.uetr).reserved
-    assert compliance.release(p.uetr, "bob", "verified").state is State.CLEARING
+    assert (
+        p.state is State.HELD
+        and not corridor.platform.read(lambda uow: uow.holds.get(p.uetr)).reserved
+    )
+    assert holds.release(p.uetr, "bob", "verified").state is State.CLEARING
     rejected = pay(corridor, SBI, SBER, AMOUNT, "INR", creditor_name="Газпромбанк")
-    assert compliance.reject(rejected.uetr, "bob", "listed").state is State.REJECTED
+    assert holds.reject(rejected.uetr, "bob", "listed").state is State.REJECTED
 
 
-def test_decisions_refuse_bad_requests_and_change_nothing(corridor, compliance, store):
+def test_decisions_refuse_bad_requests_and_change_nothing(corridor, compliance, holds, store):
     p = pay(corridor, SBI, SBER, AMOUNT, "INR", creditor_name="Газпромбанк")
     with pytest.raises(NoSuchPayment):
-        compliance.release(uetr(), "bob", "why")
+        holds.release(uetr(), "bob", "why")
     with pytest.raises(ComplianceError, match="needs a reason"):
-        compliance.reject(p.uetr, "bob", "  ")
+        holds.reject(p.uetr, "bob", "  ")
     with pytest.raises(ComplianceError, match="who is acting"):
-        compliance.release(p.uetr, "", "fine")
+        holds.release(p.uetr, "", "fine")
     settled = pay(corridor, SBI, SBER, 1_00, "INR", creditor_name="Ravi Kumar")
     assert settled.state is State.SETTLED
     with pytest.raises(NotHeld, match="is settled, not held"):
-        compliance.reject(settled.uetr, "bob", "late")
+        holds.reject(settled.uetr, "bob", "late")
     assert corridor.payments.get(p.uetr).state is State.HELD
     assert [e["action"] for e in audited(store, p.uetr)] == ["payment.held"]
 
@@ -291,11 +304,11 @@ def test_resubmitting_a_held_payment_returns_it_still_held(corridor, compliance)
     assert again.state is State.HELD and len(again.events) == 5
 
 
-def test_vostro_account_is_untouched_while_held(corridor, compliance, store):
+def test_vostro_account_is_untouched_while_held(corridor, compliance, holds, store):
     p = pay(corridor, SBI, SBER, AMOUNT, "INR", creditor_name="Газпромбанк")
     sber = corridor.registry.get(SBER)
     (vostro,) = store.get_accounts([sber.account(AccountKind.VOSTRO, "INR")])
     assert vostro.credits_pending == AMOUNT and vostro.balance_posted == 0
-    compliance.reject(p.uetr, "bob", "listed")
+    holds.reject(p.uetr, "bob", "listed")
     (vostro,) = store.get_accounts([sber.account(AccountKind.VOSTRO, "INR")])
     assert vostro.credits_pending == 0 and vostro.balance_posted == 0

@@ -6,10 +6,9 @@ from typing import Any
 
 import pytest
 
-from tests.corridor import FXP, SBER, SBI, UCO, VTB, Corridor, build, uetr
+from tests.corridor import FXP, SBER, SBI, UCO, VTB, Corridor, audit_entries, build, uetr
 from tests.fakes import Clock
-from vostro import audit
-from vostro.compliance.decisions import Compliance, ComplianceError
+from vostro.compliance.admin import ComplianceError
 from vostro.compliance.limits import LimitError
 from vostro.errors import UnknownCurrency
 from vostro.ledger.verify import verify
@@ -37,8 +36,8 @@ def corridor(store: Store, clock: Clock) -> Any:
 
 
 @pytest.fixture
-def compliance(corridor: Corridor) -> Compliance:
-    return Compliance(corridor.payments, corridor.registry)
+def compliance(corridor: Corridor) -> Any:
+    return corridor.compliance
 
 
 def pay(c: Corridor, payer: str, payee: str, amount: int, code: str, **extra: Any) -> Payment:
@@ -72,7 +71,7 @@ def test_a_payment_over_the_per_payment_maximum_is_refused_am02_and_moves_nothin
     assert pay(corridor, SBI, SBER, 10_000_000_01, "INR", flow="remittance").state is (
         State.SETTLED  # another flow
     )
-    (entry,) = audit.entries(store.engine, subject="SBININBB/trade/INR")
+    (entry,) = audit_entries(store, subject="SBININBB/trade/INR")
     assert (entry["action"], entry["actor"], entry["origin"]) == ("limit.set", "ops", "10.0.0.9")
     assert verify(store).ok
 
@@ -149,4 +148,4 @@ def test_bad_limits_are_refused_and_change_nothing(corridor, compliance, store):
     with pytest.raises(LimitError, match="no limit is set"):
         compliance.remove_limit(SBI, "*", "INR", actor="ops")
     assert compliance.limits() == []
-    assert [e for e in audit.entries(store.engine) if e["action"].startswith("limit.")] == []
+    assert [e for e in audit_entries(store) if e["action"].startswith("limit.")] == []

@@ -8,14 +8,13 @@ from typing import Any
 
 import pytest
 
-from tests.corridor import SBER, SBI, Corridor, build, uetr
+from tests.corridor import SBER, SBI, Corridor, audit_entries, build, uetr
 from tests.fakes import Clock
-from vostro import audit
-from vostro.compliance.decisions import Compliance, ComplianceError
+from vostro.compliance.admin import ComplianceError
 from vostro.compliance.lists import ListError
 from vostro.compliance.results import Decision
 from vostro.compliance.screener import parse_list
-from vostro.compliance.stored import ListStore, StoredList
+from vostro.compliance.stored import StoredList
 from vostro.config import Settings
 from vostro.payments.model import Payment, PaymentRequest, State
 from vostro.platform import Platform
@@ -55,23 +54,22 @@ def pay(c: Corridor, creditor_name: str) -> Payment:
 
 
 def test_with_no_list_every_payment_passes_and_says_it_was_not_screened(corridor) -> None:
-    compliance = Compliance(corridor.payments, corridor.registry)
     p = pay(corridor, "Газпромбанк")
     assert p.state is State.SETTLED
     assert "not screened: no sanctions list is configured" in p.events[2].reason
-    assert compliance.screenings(p.uetr) == []
+    assert corridor.holds.screenings(p.uetr) == []
 
 
 def test_a_loaded_list_is_versioned_audited_and_screens_in_a_new_process(
     corridor, database_url, store
 ) -> None:
-    compliance = Compliance(corridor.payments, corridor.registry)
+    compliance = corridor.compliance
     loaded = compliance.load_list("sanctions", LATIN, "ftm", "alice", origin="10.1.1.1")
     own = compliance.load_list("own", OWN_CSV, "csv", "alice", source="own.csv")
     assert (loaded.entities, own.entities) == (3, 2)
     assert [s.name for s in compliance.lists()] == ["own", "sanctions"]
     assert compliance.load_list("sanctions", LATIN, "ftm", "bob") == loaded  # same version
-    (entry,) = audit.entries(store.engine, subject="sanctions")
+    (entry,) = audit_entries(store, subject="sanctions")
     assert (entry["action"], entry["actor"], entry["origin"]) == (
         "list.loaded",
         "alice",
@@ -88,12 +86,12 @@ def test_a_loaded_list_is_versioned_audited_and_screens_in_a_new_process(
             )
         )
         assert p.state is State.HELD
-        (screening,) = platform.compliance.screenings(p.uetr)
+        (screening,) = platform.holds.screenings(p.uetr)
         assert screening["lists"] == {"own": own.version, "sanctions": loaded.version}
 
 
 def test_bad_lists_are_refused_with_the_line_and_change_nothing(corridor) -> None:
-    compliance = Compliance(corridor.payments, corridor.registry)
+    compliance = corridor.compliance
     compliance.load_list("sanctions", LATIN, "ftm", "alice")
     before = compliance.lists()
     with pytest.raises(ListError, match=r"sanctions.ftm:2: not a FollowTheMoney entity"):
@@ -113,7 +111,7 @@ def test_bad_lists_are_refused_with_the_line_and_change_nothing(corridor) -> Non
 def test_reloading_while_screening_swaps_whole_lists_and_records_the_new_version(
     corridor,
 ) -> None:
-    compliance = Compliance(corridor.payments, corridor.registry)
+    compliance = corridor.compliance
     old = compliance.load_list("sanctions", LATIN, "ftm", "alice").version
     probe = pay(corridor, "Gazprombank")  # a payment object to screen again and again
     seen: set[str | None] = set()
@@ -142,19 +140,20 @@ def test_reloading_while_screening_swaps_whole_lists_and_records_the_new_version
     assert not errors, errors
     assert seen <= set(versions) and seen
     p = pay(corridor, "Gazprombank")
-    (screening,) = compliance.screenings(p.uetr)
+    (screening,) = corridor.holds.screenings(p.uetr)
     assert screening["lists"] == {"sanctions": versions[-1]}
     assert f"version {versions[-1]}" in p.events[2].reason
 
 
 def test_another_process_picks_up_a_reloaded_list_on_refresh(corridor) -> None:
-    compliance = Compliance(corridor.payments, corridor.registry)
+    compliance = corridor.compliance
     compliance.load_list("sanctions", LATIN, "ftm", "alice")
     # another process (an operator's command line beside the service) stores a new version
     data = LATIN + EXTRA
     newer = StoredList("sanctions", "ftm", parse_list(data, "ftm", "x").version, "x", 4, 1, "bob")
-    with corridor.ledger.store.engine.begin() as conn:
-        ListStore.put(conn, newer, data)
+    with corridor.platform.unit() as uow:  # as another process would, straight to the store
+        uow.lists.put(newer, data)
+        uow.commit()
     assert pay(corridor, "Polar Star Shipping").state is State.SETTLED  # not taken up yet
     assert compliance.refresh() == ["sanctions"]
     assert compliance.refresh() == []
@@ -166,10 +165,11 @@ def test_another_process_picks_up_a_reloaded_list_on_refresh(corridor) -> None:
 
 
 def test_a_name_below_the_threshold_passes_with_its_best_score(corridor) -> None:
-    compliance = Compliance(corridor.payments, corridor.registry, threshold=99.5)
+    compliance = corridor.compliance
+    compliance.screener.threshold = 99.5  # as VOSTRO_SCREENING_THRESHOLD=99.5 would set it
     compliance.load_list("sanctions", LATIN, "ftm", "alice")
     p = pay(corridor, "Gazprom Banking Group")
     assert p.state is State.SETTLED, p.reason
     assert "below the threshold" in p.events[2].reason
-    (screening,) = compliance.screenings(p.uetr)
+    (screening,) = corridor.holds.screenings(p.uetr)
     assert screening["decision"] == "pass" and screening["score"] < 99.5

@@ -7,13 +7,12 @@ from decimal import Decimal
 
 import pytest
 
-from tests.corridor import FXP, SBER, SBI, UCO, VTB, Corridor, build, uetr
+from tests.corridor import FXP, SBER, SBI, UCO, VTB, Corridor, audit_entries, build, uetr
 from tests.fakes import Clock
-from vostro import audit
 from vostro.ledger.verify import verify
 from vostro.participants.model import AccountKind, Status
 from vostro.payments.model import PaymentRequest, State
-from vostro.payments.service import DuplicatePayment
+from vostro.payments.lifecycle import DuplicatePayment
 from vostro.store import Store
 
 
@@ -175,7 +174,7 @@ def test_suspended_participant_is_refused_with_a_clear_reason(corridor):
     assert "SABRRUMM is suspended" in refused.reason
     assert corridor.payments.get(settled.uetr).state is State.SETTLED  # untouched
     assert corridor.registry.balance(SBER, "INR") == 1_000_00
-    actions = [e["action"] for e in audit.entries(corridor.ledger.store.engine, SBER)]
+    actions = [e["action"] for e in audit_entries(corridor.ledger.store, SBER)]
     assert "participant.suspended" in actions
 
 
@@ -203,7 +202,7 @@ def test_funding_and_defunding_are_audited_and_bounded(corridor):
     )
     assert result == "exceeds_credits"
     assert corridor.registry.balance(UCO, "INR") == 1_000_000_000_00
-    actions = [e["action"] for e in audit.entries(corridor.ledger.store.engine, UCO)]
+    actions = [e["action"] for e in audit_entries(corridor.ledger.store, UCO)]
     assert actions.count("participant.fund") == 1 and "participant.register" in actions
 
 
@@ -229,10 +228,11 @@ def test_a_reservation_that_cannot_settle_is_voided_and_the_payment_rejected(
     from vostro.ledger.types import PendingStatus
     from vostro.payments.model import PaymentRejected, Reason
 
-    def refuse_to_settle(self, payment):  # type: ignore[no-untyped-def]
+    def refuse_to_settle(uow, payment, reason=""):  # type: ignore[no-untyped-def]
         raise PaymentRejected(Reason.NOT_SPECIFIED, "settlement refused (simulated)")
 
-    monkeypatch.setattr(type(corridor.payments), "_settle", refuse_to_settle)
+    # the lifecycle's settle step, as a ledger refusing the posting would end it
+    monkeypatch.setattr(corridor.payments.part.lifecycle, "settle", refuse_to_settle)
     p = pay(corridor, SBI, SBER, 1_000_00, "INR")
     assert p.state is State.REJECTED
     assert [e.state for e in p.events][-2:] == [State.RESERVED, State.REJECTED]

@@ -8,7 +8,6 @@ from tests.corridor import SBER, SBI, UCO, Corridor, build, uetr
 from tests.fakes import Clock
 from vostro.ledger.verify import verify
 from vostro.payments.model import PaymentRejected, PaymentRequest, State
-from vostro.settlement.engine import Settlement
 from vostro.settlement.queue import Priority
 from vostro.settlement.rules import Mode
 from vostro.store import Store
@@ -76,10 +75,10 @@ def test_sender_can_cancel_or_reprioritise_only_its_own_queued_payment(corridor)
     with pytest.raises(PaymentRejected, match="has no payment"):
         corridor.payments.cancel(p.uetr, by=SBI)
     corridor.payments.reprioritise(p.uetr, UCO, Priority.URGENT)
-    assert corridor.payments.queue.get(p.uetr).priority is Priority.URGENT
+    assert corridor.settlement_views.queue_entry(p.uetr).priority is Priority.URGENT
     cancelled = corridor.payments.cancel(p.uetr, by=UCO)
     assert cancelled.state is State.REJECTED and cancelled.reason_code == "DS02"
-    assert corridor.payments.queue.get(p.uetr) is None
+    assert corridor.settlement_views.queue_entry(p.uetr) is None
 
 
 def test_payment_still_queued_at_its_deadline_is_rejected(corridor, clock):
@@ -100,11 +99,11 @@ def test_textbook_gridlock_of_three_banks_is_resolved(corridor, store):
         pay(corridor, SBER, SBI, 100_00),
     ]
     assert all(p.state is State.QUEUED for p in cycle)
-    report = Settlement(corridor.payments).run_lsm(INR)
+    report = corridor.settlement.run_lsm(INR)
     assert all(state(corridor, p) is State.SETTLED for p in cycle)
     assert (report.settled, report.gross_minor, report.net_minor) == (3, 300_00, 0)
     assert report.saved_pct == "100.00"
-    assert corridor.payments.queue.entries(INR) == []
+    assert corridor.settlement_views.queue(INR) == []
     assert verify(store).ok
 
 
@@ -117,7 +116,7 @@ def test_partial_gridlock_releases_the_most_it_can(corridor, store, optimal):
         pay(corridor, SBER, SBI, 100_00),
     ]
     stuck = pay(corridor, UCO, SBI, 5_000_00)  # nobody can fund this one
-    report = Settlement(corridor.payments).run_lsm(INR, optimal=optimal)
+    report = corridor.settlement.run_lsm(INR, optimal=optimal)
     assert [state(corridor, p) for p in cycle] == [State.SETTLED] * 3
     assert state(corridor, stuck) is State.QUEUED
     assert report.settled == 3 and report.still_queued == 1
@@ -127,8 +126,8 @@ def test_partial_gridlock_releases_the_most_it_can(corridor, store, optimal):
 
 def test_deferred_net_settlement_window_nets_and_settles(corridor, store):
     for bic in (SBI, UCO, SBER):
-        corridor.payments.rules.set_mode(bic, INR, Mode.DNS, actor="ops")
-        corridor.payments.rules.set_net_debit_cap(bic, INR, 500_00, actor="ops")
+        corridor.rules.set_mode(bic, INR, Mode.DNS, actor="ops")
+        corridor.rules.set_net_debit_cap(bic, INR, 500_00, actor="ops")
     corridor.fund(SBI, 200_00, INR)
     corridor.fund(UCO, 50_00, INR)
     batch = [
@@ -141,25 +140,25 @@ def test_deferred_net_settlement_window_nets_and_settles(corridor, store):
     assert corridor.registry.balance(UCO, INR) == 50_00  # nothing moved yet
     over = pay(corridor, SBI, SBER, 600_00)  # SBI would owe 600.00 net: over its cap of 500.00
     assert over.state is State.REJECTED and over.reason_code == "AM02"
-    report = Settlement(corridor.payments).close_window(INR)
+    report = corridor.settlement.close_window(INR)
     assert all(state(corridor, p) is State.SETTLED for p in batch)
     # SBI: -400 +300 +100 = 0; UCO: +400 -350 -100 = -50; SBER: +350 -300 = +50
     assert report.gross_minor == 1_150_00 and report.net_minor == 50_00
     assert corridor.registry.balance(SBER, INR) == 50_00
     assert corridor.registry.balance(SBI, INR) == 200_00  # its net position was zero
     assert corridor.registry.balance(UCO, INR) == 0
-    assert corridor.payments.windows.get(report.window_id).state == "settled"
+    assert corridor.settlement_views.window(report.window_id).state == "settled"
     assert verify(store).ok
 
 
 def test_window_unwinds_a_participant_that_cannot_fund_its_net_debit(corridor, store):
     for bic in (SBI, UCO, SBER):
-        corridor.payments.rules.set_mode(bic, INR, Mode.DNS, actor="ops")
-        corridor.payments.rules.set_net_debit_cap(bic, INR, 1_000_00, actor="ops")
+        corridor.rules.set_mode(bic, INR, Mode.DNS, actor="ops")
+        corridor.rules.set_net_debit_cap(bic, INR, 1_000_00, actor="ops")
     corridor.fund(SBI, 1_000_00, INR)
     funded = pay(corridor, SBI, SBER, 300_00)
     unfunded = pay(corridor, UCO, SBER, 200_00)  # UCO holds nothing
-    report = Settlement(corridor.payments).close_window(INR)
+    report = corridor.settlement.close_window(INR)
     assert state(corridor, funded) is State.SETTLED
     rejected = corridor.payments.get(unfunded.uetr)
     assert rejected.state is State.REJECTED and "UCBAINBB could not fund" in rejected.reason

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from vostro.config import Settings
-from vostro.settlement.day import generate_day, run_design
+from vostro.sim.day import generate_day, run_design
 
 
 @pytest.mark.slow

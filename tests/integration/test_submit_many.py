@@ -14,7 +14,7 @@ from tests.fakes import Clock
 from vostro.errors import VostroError
 from vostro.ledger.verify import verify
 from vostro.payments.model import Payment, PaymentRequest, State
-from vostro.payments.service import DuplicatePayment
+from vostro.payments.lifecycle import DuplicatePayment
 from vostro.settlement.rules import Mode
 from vostro.store import open_store
 
@@ -42,7 +42,7 @@ def test_a_mixed_group_ends_as_each_payment_would_alone(corridor) -> None:  # ty
     q = corridor.desk.quote(FXP, VTB, "RUB", "INR", 10_000_00, corridor.clock())
     twice = request(SBI, UCO, 7_00)
     changed = PaymentRequest(twice.uetr, twice.end_to_end_id, SBI, UCO, 8_00, "INR")
-    payments.rules.set_mode(SBER, "RUB", Mode.DNS, actor="test")
+    corridor.rules.set_mode(SBER, "RUB", Mode.DNS, actor="test")
     items = [
         (request(SBI, UCO, 100_00), False),  # plain: settles
         (twice, False),

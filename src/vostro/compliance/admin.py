@@ -110,8 +110,9 @@ class Compliance:
         """The active lists (as stored: every process screens with these)."""
         return uow.lists.lists()
 
-    def refresh(self) -> list[str]:
+    def refresh(self, uow: ComplianceUnit) -> list[str]:
         """Take up lists another process loaded or removed; returns the names that changed."""
+        del uow  # the screener reads the committed lists through its own source
         return self.screener.refresh()
 
     # ---------------------------------------------------------------------- limits

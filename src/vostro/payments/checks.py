@@ -58,12 +58,12 @@ class Memo:
         return cast(T, self._group[key])
 
     def mode(self, uow: UnitOfWork, bic: str, code: str) -> Mode:
-        return self._read(("mode", bic, code), lambda: cast(Mode, uow.rules.mode(bic, code)))
+        return self._read(("mode", bic, code), lambda: uow.rules.mode(bic, code))
 
     def limits(self, uow: UnitOfWork, bic: str, flow: str, code: str) -> list[Limit]:
         return self._read(
             ("limits", bic, flow, code),
-            lambda: cast(list[Limit], uow.limits.applicable(bic, flow, code)),
+            lambda: uow.limits.applicable(bic, flow, code),
         )
 
     def fees(self, uow: UnitOfWork, bic: str, code: str) -> FeeSchedule:

@@ -10,9 +10,14 @@ from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
 from vostro.audit import AuditLog
+from vostro.compliance.ports import ComplianceUnit
 from vostro.compliance.results import ScreeningResult
+from vostro.fx.ports import FxUnit
 from vostro.ledger.writer import Ledger
+from vostro.payments.fees import FeesUnit
 from vostro.payments.model import Hold, HoldStatus, Payment, State
+from vostro.settlement.ports import SettlementUnit
+from vostro.treasury.vostro import TreasuryUnit
 
 
 class PaymentRepository(Protocol):
@@ -80,10 +85,8 @@ class PaymentsUnit(Protocol):
     def after_commit(self, then: Callable[[], None]) -> None: ...
 
 
-class UnitOfWork(PaymentsUnit, Protocol):
-    """Every repository a payment's life touches, in one transaction."""
-
-    rules: Any
-    queue: Any
-    windows: Any
-    limits: Any
+class UnitOfWork(
+    PaymentsUnit, FeesUnit, FxUnit, SettlementUnit, ComplianceUnit, TreasuryUnit, Protocol
+):
+    """Every repository a payment's life touches, in one transaction: the lifecycle's own and
+    those of the parts it calls."""

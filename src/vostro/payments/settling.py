@@ -67,9 +67,11 @@ class Settling:
         return engine.reports(uow, limit)
 
     @staticmethod
-    def _queued(uow: UnitOfWork, code: str) -> list[Payment]:
-        entries = uow.queue.entries(code, limit=engine.LSM_PAYMENTS_MAX)
-        found = (uow.payments.get(e.uetr) for e in entries)
-        return [
-            p for p in found if p is not None and p.state is State.QUEUED and not p.cross_currency
-        ]
+    def _queued(uow: UnitOfWork, code: str) -> list[tuple[Payment, int]]:
+        """The currency's queued payments in queue order, each with the time it queued."""
+        found = []
+        for entry in uow.queue.entries(code, limit=engine.LSM_PAYMENTS_MAX):
+            p = uow.payments.get(entry.uetr)
+            if p is not None and p.state is State.QUEUED and not p.cross_currency:
+                found.append((p, entry.arrival))
+        return found

@@ -87,7 +87,7 @@ class Service:
         self.metrics.watch(self._snapshot)
 
     def _snapshot(self) -> tuple[dict[str, int], dict[str, int]]:
-        return payments_by_state(self.engine), self.platform.payments.queue.depth()
+        return payments_by_state(self.engine), self.platform.settlement_views.queue_depth()
 
     def idempotency_lookup(self, principal: str, key: str) -> dict[str, Any] | None:
         return middleware.lookup(self.engine, principal, key)

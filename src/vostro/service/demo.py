@@ -36,7 +36,7 @@ from vostro.payments.fees import FeeSchedule
 from vostro.platform import Platform
 from vostro.service.auth import KeyRing, Role
 from vostro.service.bootstrap import ensure_operator
-from vostro.settlement.day import CORRESPONDENT, FX_PROVIDER, INDIAN, NAMES, RUSSIAN, generate_day
+from vostro.sim.day import CORRESPONDENT, FX_PROVIDER, INDIAN, NAMES, RUSSIAN, generate_day
 
 log = logging.getLogger("vostro.demo")
 # A demonstration watch list of invented parties (never real people or companies), in Latin

@@ -1,23 +1,23 @@
 """Work the writer runs as a group: payment submissions that arrive together.
 
 Each item is one submission with who sent it and from where; the group returns, per item, the
-payment or the refusal. Every submission is also one audit entry, written together.
+payment or the refusal. The whole round is one unit of work: the payments, their ledger batch,
+the corridor segments of new payments and one audit entry per submission (a submission refused
+outright adds a second entry saying why) commit together.
 """
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
-import sqlalchemy as sa
-
-from vostro import audit
+from vostro.audit import AuditEntry
 from vostro.errors import VostroError
+from vostro.payments.lifecycle import UETR_RE
 from vostro.payments.model import Payment, PaymentRequest
-from vostro.payments.service import UETR_RE
 from vostro.platform import Platform
 from vostro.service.writer import Writer
-from vostro.store.schema import audit_log, payment_tags
+
+SUBJECT_CHARS_MAX = 64  # audit_log.subject
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,10 +29,6 @@ class Submission:
     segment: str | None = None
 
 
-def install_groups(writer: Writer) -> None:
-    writer.groups["submit"] = submit_group
-
-
 @dataclass(frozen=True, slots=True)
 class Submitted:
     outcome: Payment | VostroError
@@ -40,47 +36,38 @@ class Submitted:
 
 
 def submit_group(platform: Platform, items: list[Submission]) -> list[Submitted]:
-    """Run the round's submissions through `submit_many`. Each is an audit entry (who, what,
-    from where), written in the group's first transaction with the corridor segments of new
-    payments; a submission refused outright adds a second entry saying why."""
-    payments = platform.payments
-    before, _ = payments.repo.known([s.request.uetr for s in items], [])
-    now = time.time_ns()
-
-    def record(conn: sa.Connection) -> None:
-        conn.execute(audit_log.insert(), [_entry(s, now, "submitted") for s in items])
-        tags = [
-            {"uetr": s.request.uetr, "segment": s.segment}
+    """Run the round's submissions through `submit_many`, in one unit of work."""
+    with platform.unit() as uow:
+        before, _ = uow.payments.known([s.request.uetr for s in items], [])
+        uow.audit.record_many([_entry(s, "submitted") for s in items])
+        outcomes = platform.payments.submit_many([(s.request, s.urgent) for s in items])
+        tags = {
+            s.request.uetr: s.segment
             for s in items
             if s.segment and s.request.uetr not in before and UETR_RE.match(s.request.uetr)
-        ]
-        if tags:  # one tag per payment: a UETR repeated within the round is tagged once
-            conn.execute(payment_tags.insert(), list({t["uetr"]: t for t in tags}.values()))
-
-    outcomes = payments.submit_many([(s.request, s.urgent) for s in items], also=record)
-    refused = [
-        _entry(s, time.time_ns(), f"refused: {o}")
-        for s, o in zip(items, outcomes, strict=True)
-        if not isinstance(o, Payment)
-    ]
-    if refused:
-        with platform.store.engine.begin() as conn:
-            conn.execute(audit_log.insert(), refused)
+        }
+        uow.payments.tag(tags)  # one tag per payment, however often it came in the round
+        uow.audit.record_many(
+            [
+                _entry(s, f"refused: {o}")
+                for s, o in zip(items, outcomes, strict=True)
+                if not isinstance(o, Payment)
+            ]
+        )
+        uow.commit()
     return [Submitted(o, isinstance(o, Payment) and o.uetr in before) for o in outcomes]
 
 
-def _entry(s: Submission, at: int, outcome: str) -> dict[str, object]:
-    return {
-        "at": at,
-        "actor": s.actor,
-        "action": "payment.submit",
-        "subject": s.request.uetr[:64],
-        "origin": s.origin,
-        "detail": audit.detail_json(
-            outcome=outcome,
-            debtor_agent=s.request.debtor_agent,
-            creditor_agent=s.request.creditor_agent,
-            amount_minor=s.request.amount_minor,
-            currency=s.request.currency,
-        ),
+def _entry(s: Submission, outcome: str) -> AuditEntry:
+    detail = {
+        "outcome": outcome,
+        "debtor_agent": s.request.debtor_agent,
+        "creditor_agent": s.request.creditor_agent,
+        "amount_minor": s.request.amount_minor,
+        "currency": s.request.currency,
     }
+    return AuditEntry(s.actor, "payment.submit", s.request.uetr[:SUBJECT_CHARS_MAX], s.origin, detail)
+
+
+def install_groups(writer: Writer) -> None:
+    writer.groups["submit"] = submit_group

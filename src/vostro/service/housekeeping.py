@@ -34,7 +34,7 @@ class Housekeeper:
         if time.monotonic() - self.last_lsm < self.lsm_every_s:
             return
         self.last_lsm = time.monotonic()
-        for code, depth in sorted(platform.payments.queue.depth().items()):
+        for code, depth in sorted(platform.settlement_views.queue_depth().items()):
             if depth:
                 report = platform.settlement.run_lsm(code)
                 log.info(

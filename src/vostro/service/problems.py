@@ -16,9 +16,10 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from vostro.compliance.decisions import NoSuchList, NoSuchPayment, NotHeld
+from vostro.compliance.admin import NoSuchList
 from vostro.compliance.lists import ListError
 from vostro.errors import VostroError
+from vostro.payments.holds import NoSuchPayment, NotHeld
 from vostro.payments.model import PaymentRejected
 
 MEDIA_TYPE = "application/problem+json"

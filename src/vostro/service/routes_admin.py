@@ -107,7 +107,7 @@ def windows(
             closed_at=w.closed_at,
             settled_at=w.settled_at,
         )
-        for w in svc.platform.payments.windows.all(limit)
+        for w in svc.platform.settlement_views.windows(limit)
     ]
 
 

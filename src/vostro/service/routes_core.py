@@ -399,7 +399,7 @@ def payment_out(p: Payment | dict[str, Any], *, events: bool = True) -> PaymentO
 
 
 def _own_payment(svc: Service, who: Principal, uetr: str) -> Payment:
-    p = svc.platform.payments.repo.get(uetr) if len(uetr) == 36 else None
+    p = svc.platform.payments.get(uetr) if len(uetr) == 36 else None
     if p is None or not (who.sees(p.debtor_agent) or who.sees(p.creditor_agent)):
         raise not_found(f"payment {uetr}")
     return p
@@ -618,5 +618,5 @@ def queue(
             queued_at=e.arrival,
             deadline=e.deadline_at,
         )
-        for e in svc.platform.payments.queue.entries(currency_code, payer)
+        for e in svc.platform.settlement_views.queue(currency_code, payer)
     ]

@@ -90,7 +90,7 @@ def dashboard_data(who: Who, svc: Svc) -> dict[str, Any]:
         if kind is not AccountKind.FEE or a.credits_posted  # fee accounts once they earn
     ]
     segments, days = corridor(svc, mine)
-    queued = svc.platform.payments.queue.entries(None, mine, limit=10_000)
+    queued = svc.platform.settlement_views.queue(None, mine, limit=10_000)
     depth = Counter(entry.currency for entry in queued)
     operator_view = who.role is not Role.PARTICIPANT
     reports = svc.platform.settlement.reports(200) if operator_view else []
@@ -132,7 +132,7 @@ def dashboard_data(who: Who, svc: Svc) -> dict[str, Any]:
                 "closed_at": w.closed_at,
                 "settled_at": w.settled_at,
             }
-            for w in (svc.platform.payments.windows.all(10) if operator_view else [])
+            for w in (svc.platform.settlement_views.windows(10) if operator_view else [])
         ],
         "settlement_runs": [report_out(r).model_dump() for r in reports[:10]],
         "liquidity_saved": saved,

@@ -82,7 +82,7 @@ class Writer:
 
     async def run(self, fn: Callable[[Platform], T]) -> T:
         """Run `fn(platform)` on the writer and return its result (or raise its exception)."""
-        return await self._enqueue(fn, None, None)  # type: ignore[no-any-return]
+        return await self._enqueue(fn, None, None)
 
     async def run_grouped(self, group: str, item: Any) -> Any:
         """Run one item of a group kind; items that arrive together run as one group."""

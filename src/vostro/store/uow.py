@@ -18,9 +18,12 @@ import sqlalchemy as sa
 
 from vostro.errors import VostroError, invariant
 from vostro.ledger.writer import Ledger
+from vostro.participants.model import Participant
 from vostro.store.base import Store, WriterSession
 from vostro.store.repositories.audit import SqlAuditLog
 from vostro.store.repositories.compliance import SqlLimits, SqlLists
+from vostro.store.repositories.fx import SqlFx
+from vostro.store.repositories.participants import SqlAccounts, SqlFees, SqlParticipants
 from vostro.store.repositories.payments import SqlHolds, SqlPayments
 from vostro.store.repositories.settlement import (
     SqlPaymentQueue,
@@ -28,6 +31,7 @@ from vostro.store.repositories.settlement import (
     SqlSettlementRuns,
     SqlWindows,
 )
+from vostro.store.repositories.treasury import SqlTreasury
 
 
 class ReadOnlyUnit(VostroError):
@@ -39,7 +43,7 @@ class Caches:
     clears them, since they may hold what it wrote."""
 
     def __init__(self) -> None:
-        self.participants: dict[str, object] = {}
+        self.participants: dict[str, Participant] = {}
 
     def clear(self) -> None:
         self.participants.clear()
@@ -61,6 +65,12 @@ class SqlUnitOfWork:
         self.done = False
         self._after_commit: list[Callable[[], None]] = []
         self.audit = SqlAuditLog(conn)
+        # participants, and the ledger's accounts as readers see them
+        self.participants = SqlParticipants(conn)
+        self.accounts = SqlAccounts(conn)
+        self.fees = SqlFees(conn)
+        self.fx = SqlFx(conn)
+        self.treasury = SqlTreasury(conn)
         # payments
         self.payments = SqlPayments(conn, clock)
         self.holds = SqlHolds(conn, self.payments)

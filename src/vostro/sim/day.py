@@ -28,6 +28,7 @@ import numpy as np
 
 from vostro.participants.model import Role
 from vostro.payments.model import PaymentRequest, State
+from vostro.platform import Platform
 from vostro.settlement.rules import Mode
 
 INR_PER_USD = Decimal("84.5")  # fx_and_cost_parameters.csv: USD/INR ~84.5 (late 2024)
@@ -140,21 +141,17 @@ def run_design(
     progress: Callable[[int], None] | None = None,
 ) -> DesignResult:
     """Run the day through a fresh platform under one design: rtgs, lsm or dns."""
-    from vostro.platform import Platform
-    from vostro.settlement.engine import Settlement
-
     folder = Path(tempfile.mkdtemp(prefix=f"vostro-day-{design}-"))
     start = 1_800_000_000 * 10**9
     clock = SimClock(start)
     with Platform.open(f"sqlite:///{folder / 'day.db'}", clock=clock) as platform:
         opening = _open_corridor(platform, day, liquidity_share, design)
-        settlement = Settlement(platform.payments)
         saved = 0
         next_run = LSM_EVERY_S if design == "lsm" else WINDOW_S
         for n, p in enumerate(day):
             while design != "rtgs" and p.at_s >= next_run:
                 clock.now = start + next_run * 10**9
-                saved += _run(settlement, design)
+                saved += _run(platform, design)
                 next_run += LSM_EVERY_S if design == "lsm" else WINDOW_S
             clock.now = start + p.at_s * 10**9
             platform.payments.submit(
@@ -172,8 +169,8 @@ def run_design(
                 progress(1)
         clock.now = start + DAY_S * 10**9
         if design != "rtgs":
-            saved += _run(settlement, design)
-        settled = platform.payments.repo.list(limit=len(day) + 1, state=State.SETTLED)
+            saved += _run(platform, design)
+        settled = platform.payments.list(limit=len(day) + 1, state=State.SETTLED)
     settled_minor = sum(x.source_amount_minor for x in settled)
     return DesignResult(
         design,
@@ -187,19 +184,16 @@ def run_design(
     )
 
 
-def _run(settlement: object, design: str) -> int:
-    from vostro.settlement.engine import Settlement
-
-    assert isinstance(settlement, Settlement)
+def _run(platform: Platform, design: str) -> int:
+    settlement = platform.settlement
     report = settlement.run_lsm("INR") if design == "lsm" else settlement.close_window("INR")
-    return report.saved_minor
+    return int(report.saved_minor)
 
 
-def _open_corridor(platform: object, day: list[DayPayment], share: Decimal, design: str) -> int:
+def _open_corridor(
+    platform: Platform, day: list[DayPayment], share: Decimal, design: str
+) -> int:
     """Register the corridor and fund everyone with `share` of its gross outgoing value."""
-    from vostro.platform import Platform
-
-    assert isinstance(platform, Platform)
     reg = platform.registry
     reg.register(OPERATOR, NAMES[OPERATOR], [Role.OPERATOR], ["INR"])
     for bic in INDIAN:
@@ -222,9 +216,9 @@ def _open_corridor(platform: object, day: list[DayPayment], share: Decimal, desi
             platform.fund(bic, amount, "INR", transfer_id=(7 << 120) | n, actor="simulation")
             opening += amount
         if design == "dns":
-            platform.payments.rules.set_mode(bic, "INR", Mode.DNS, actor="simulation")
-            platform.payments.rules.set_net_debit_cap(bic, "INR", gross, actor="simulation")
+            platform.rules.set_mode(bic, "INR", Mode.DNS, actor="simulation")
+            platform.rules.set_net_debit_cap(bic, "INR", gross, actor="simulation")
     if design == "dns":
         for bic in INDIAN + RUSSIAN + [FX_PROVIDER]:
-            platform.payments.rules.set_mode(bic, "INR", Mode.DNS, actor="simulation")
+            platform.rules.set_mode(bic, "INR", Mode.DNS, actor="simulation")
     return opening
