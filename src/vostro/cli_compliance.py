@@ -103,7 +103,7 @@ def list_remove(
 def hold_list(database_url: DatabaseUrl = None, as_json: JsonFlag = False) -> None:
     """Payments waiting for a decision, the soonest deadline first."""
     with _platform(database_url) as p:
-        holds = p.compliance.holds()
+        holds = p.holds.holds()
     if as_json:
         print(json.dumps([h.as_dict() for h in holds], ensure_ascii=False))
         return
@@ -135,7 +135,7 @@ def hold_release(
 ) -> None:
     """Release a held payment: it settles (or goes on as it would have)."""
     with _platform(database_url) as p:
-        payment = p.compliance.release(uetr, actor, reason, remember=remember)
+        payment = p.holds.release(uetr, actor, reason, remember=remember)
     _decided(payment)
 
 
@@ -145,7 +145,7 @@ def hold_reject(
 ) -> None:
     """Reject a held payment (RR04): its reserved funds go back to the payer."""
     with _platform(database_url) as p:
-        payment = p.compliance.reject(uetr, actor, reason)
+        payment = p.holds.reject(uetr, actor, reason)
     _decided(payment)
 
 
@@ -153,7 +153,7 @@ def hold_reject(
 def hold_expire(database_url: DatabaseUrl = None) -> None:
     """Reject every held payment past its deadline."""
     with _platform(database_url) as p:
-        expired = p.compliance.expire_holds()
+        expired = p.holds.expire()
     console.print(f"{len(expired)} held payments expired" + "".join(f"\n  {u}" for u in expired))
 
 

@@ -105,6 +105,7 @@ class Platform:
             hold_deadline_s=settings.hold_deadline_s,
         )
         self.screener = screener
+        self.settings_memo = lifecycle.memo
         self.registry = Commands(self, "registry", registry)
         self.fees = Commands(self, "fees", fees)
         self.desk = Commands(self, "desk", lifecycle.desk)

@@ -58,11 +58,3 @@ class Payments:
         self, uow: UnitOfWork, original_uetr: str, return_uetr: str, reason: str
     ) -> Payment:
         return returns.return_payment(uow, self.lifecycle, original_uetr, return_uetr, reason)
-
-    def cache_settings(self) -> None:
-        """Keep settlement modes, limits and fee schedules in memory across groups (for the
-        single writer)."""
-        self.lifecycle.memo.keep()
-
-    def forget_settings(self) -> None:
-        self.lifecycle.memo.forget()

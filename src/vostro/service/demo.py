@@ -151,7 +151,7 @@ def setup(platform: Platform, data_dir: Path, *, actor: str = "vostro demo") -> 
                     actor=actor,
                 )
         for bic in RUSSIAN:
-            registry.set_fee_schedule(
+            platform.fees.set(
                 bic,
                 FeeSchedule("RUB", fixed_minor=5_000, rate_bps=50, cap_minor=200_000),
                 actor=actor,

@@ -25,12 +25,10 @@ class Housekeeper:
         expired = platform.payments.expire_queue()
         if expired:
             log.info("queued payments expired", extra={"count": len(expired)})
-        compliance = getattr(platform, "compliance", None)
-        if compliance is not None:
-            changed = compliance.refresh()  # lists loaded meanwhile by another process
-            if changed:
-                log.info("screening lists taken up", extra={"lists": changed})
-            compliance.expire_holds()
+        changed = platform.compliance.refresh()  # lists loaded meanwhile by another process
+        if changed:
+            log.info("screening lists taken up", extra={"lists": changed})
+        platform.holds.expire()
         if time.monotonic() - self.last_lsm < self.lsm_every_s:
             return
         self.last_lsm = time.monotonic()

@@ -385,7 +385,7 @@ async def set_fees(bic: str, code: str, body: FeeIn, who: Who, svc: Svc, request
         who,
         "participant.fees",
         found.bic,
-        lambda p: p.registry.set_fee_schedule(found.bic, schedule, actor=who.name),
+        lambda p: p.fees.set(found.bic, schedule, actor=who.name),
         currency=code,
     )
     return Done(detail=f"fees for {found.bic} in {code} set")

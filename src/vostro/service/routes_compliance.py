@@ -117,7 +117,7 @@ def screen(body: ScreenIn, who: Who, svc: Svc) -> dict[str, Any]:
 def holds(who: Who, svc: Svc) -> list[dict[str, Any]]:
     """Payments held by a screening hit, the soonest deadline first, with what matched."""
     require(who, Role.OPERATOR, Role.AUDITOR)
-    return [h.as_dict() for h in svc.platform.compliance.holds()]
+    return [h.as_dict() for h in svc.platform.holds.holds()]
 
 
 async def _decide(
@@ -128,11 +128,11 @@ async def _decide(
 
     def decide(p: Any) -> Any:
         if release:
-            return p.compliance.release(uetr, who.name, body.reason, body.remember, where)
-        return p.compliance.reject(uetr, who.name, body.reason, where)
+            return p.holds.release(uetr, who.name, body.reason, body.remember, where)
+        return p.holds.reject(uetr, who.name, body.reason, where)
 
     decided = await svc.writer.run(decide)
-    stored = await run_in_threadpool(svc.platform.payments.repo.get, decided.uetr)
+    stored = await run_in_threadpool(svc.platform.payments.get, decided.uetr)
     return payment_out(stored or decided)
 
 
@@ -204,4 +204,4 @@ def payment_screenings(uetr: str, who: Who, svc: Svc) -> list[dict[str, Any]]:
     """How the payment was screened: lists and versions, scores, which name matched which."""
     _own_payment(svc, who, uetr)
     require(who, Role.OPERATOR, Role.AUDITOR)
-    return svc.platform.compliance.screenings(uetr)
+    return svc.platform.holds.screenings(uetr)

@@ -156,4 +156,4 @@ def dashboard_data(who: Who, svc: Svc) -> dict[str, Any]:
 
 
 def _holds(svc: Service) -> list[dict[str, Any]]:
-    return [h.as_dict() for h in svc.platform.compliance.holds()]
+    return [h.as_dict() for h in svc.platform.holds.holds()]

@@ -67,9 +67,9 @@ class Writer:
         self._thread = threading.Thread(target=self._loop, name="vostro-writer", daemon=True)
 
     def start(self) -> None:
-        payments = getattr(self.platform, "payments", None)
-        if payments is not None:  # this thread is the only writer: it may keep the settings
-            payments.cache_settings()
+        memo = getattr(self.platform, "settings_memo", None)
+        if memo is not None:  # this thread is the only writer: it may keep the settings
+            memo.keep()
         self._thread.start()
 
     def close(self) -> None:
@@ -174,9 +174,9 @@ class Writer:
             _deliver(command, result, ok=not isinstance(result, BaseException))
 
     def _forget_settings(self) -> None:
-        payments = getattr(self.platform, "payments", None)
-        if payments is not None:
-            payments.forget_settings()
+        memo = getattr(self.platform, "settings_memo", None)
+        if memo is not None:
+            memo.forget()
 
     def _housekeep(self) -> None:
         if self.housekeeping is None:
