@@ -91,9 +91,9 @@ def init(database_url: DatabaseUrl = None) -> None:
 def demo(database_url: DatabaseUrl = None) -> None:
     """Open INR and RUB accounts, post the corridor's flows, print balances, verify."""
     from vostro import demo as demo_module
-    from vostro.ledger.verify import verify as verify_ledger
     from vostro.ledger.writer import Ledger
     from vostro.store import open_store
+    from vostro.store.verify import verify as verify_ledger
 
     store = open_store(_url(database_url))
     console.print(f"[bold]vostro demo[/] on {store.display_url}\n")
@@ -207,8 +207,8 @@ def history(
 @app.command()
 def verify(database_url: DatabaseUrl = None, as_json: JsonFlag = False) -> None:
     """Recompute every balance from the journal and check every invariant."""
-    from vostro.ledger.verify import verify as verify_ledger
     from vostro.store import open_store
+    from vostro.store.verify import verify as verify_ledger
 
     store = open_store(_url(database_url), migrate=False)
     if as_json:
@@ -388,8 +388,8 @@ def _print_balances(store: object, names: dict[int, str]) -> None:
 
 
 def _print_verify(report: object) -> None:
-    from vostro.ledger.verify import VerifyReport
     from vostro.money import currency_by_ledger, format_amount
+    from vostro.store.verify import VerifyReport
 
     assert isinstance(report, VerifyReport)
     for check in report.checks:

@@ -156,9 +156,7 @@ def participant_fees(
     fixed_minor = parse_amount(f"{fixed} {currency}" if " " not in fixed else fixed, currency)[0]
     cap_minor = parse_amount(cap, currency)[0] if cap else None
     with _platform(database_url) as p:
-        p.fees.set(
-            bic, FeeSchedule(currency, fixed_minor, rate_bps, cap_minor), actor=actor
-        )
+        p.fees.set(bic, FeeSchedule(currency, fixed_minor, rate_bps, cap_minor), actor=actor)
     console.print(f"fees of {bic} in {currency} set")
 
 

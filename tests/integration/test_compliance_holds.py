@@ -16,12 +16,12 @@ from vostro.compliance.admin import ComplianceError
 from vostro.compliance.lists import HIT_THRESHOLD as LISTS_HIT_THRESHOLD
 from vostro.config import HIT_THRESHOLD, Settings
 from vostro.iso20022.outbound import payment_status_report
-from vostro.ledger.verify import verify
 from vostro.participants.model import AccountKind
 from vostro.payments.holds import NoSuchPayment, NotHeld
 from vostro.payments.model import HoldStatus, Payment, PaymentRequest, State
 from vostro.settlement.rules import Mode
 from vostro.store import Store
+from vostro.store.verify import verify
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "sanctions"
 LATIN = (FIXTURES / "latin.ftm.json").read_bytes()  # Gazprombank and Sergei Ivanov, Latin only

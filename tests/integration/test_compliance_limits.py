@@ -11,11 +11,11 @@ from tests.fakes import Clock
 from vostro.compliance.admin import ComplianceError
 from vostro.compliance.limits import LimitError
 from vostro.errors import UnknownCurrency
-from vostro.ledger.verify import verify
 from vostro.participants.bic import InvalidBic
 from vostro.participants.model import Role
 from vostro.payments.model import Payment, PaymentRequest, State
 from vostro.store import Store
+from vostro.store.verify import verify
 
 ALFA = "ALFARUMM"  # Alfa-Bank, registered by the tests that need a second rouble payee
 

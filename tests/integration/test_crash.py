@@ -13,10 +13,10 @@ from collections import Counter
 import pytest
 import sqlalchemy as sa
 
-from vostro.ledger.verify import verify
 from vostro.ledger.writer import Ledger
 from vostro.store import open_store
 from vostro.store.schema import transfers
+from vostro.store.verify import verify
 
 BATCH = 500
 

@@ -16,9 +16,9 @@ from vostro.config import Settings
 from vostro.fx.quotes import StandingRate, Tier
 from vostro.fx.rates import load_csv
 from vostro.iso20022.gateway import import_message
-from vostro.ledger.verify import verify
 from vostro.participants.model import Role
 from vostro.platform import Platform
+from vostro.store.verify import verify
 
 XSD = Settings().iso20022_xsd_dir
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "iso20022" / "remittance_rub_inr_pacs008.xml"

@@ -9,11 +9,11 @@ import pytest
 
 from tests.corridor import FXP, SBER, SBI, UCO, VTB, Corridor, audit_entries, build, uetr
 from tests.fakes import Clock
-from vostro.ledger.verify import verify
 from vostro.participants.model import AccountKind, Status
-from vostro.payments.model import PaymentRequest, State
 from vostro.payments.lifecycle import DuplicatePayment
+from vostro.payments.model import PaymentRequest, State
 from vostro.store import Store
+from vostro.store.verify import verify
 
 
 @pytest.fixture

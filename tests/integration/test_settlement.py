@@ -6,11 +6,11 @@ import pytest
 
 from tests.corridor import SBER, SBI, UCO, Corridor, build, uetr
 from tests.fakes import Clock
-from vostro.ledger.verify import verify
 from vostro.payments.model import PaymentRejected, PaymentRequest, State
 from vostro.settlement.queue import Priority
 from vostro.settlement.rules import Mode
 from vostro.store import Store
+from vostro.store.verify import verify
 
 INR = "INR"
 

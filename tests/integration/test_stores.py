@@ -13,10 +13,10 @@ from alembic.migration import MigrationContext
 
 from vostro.errors import StoreError, WriterLockHeld
 from vostro.ledger.types import Account, AccountFlags, Transfer, TransferFlags
-from vostro.ledger.verify import verify
 from vostro.ledger.writer import Ledger
 from vostro.store import Store, open_store
 from vostro.store.schema import metadata
+from vostro.store.verify import verify
 
 INR, RUB = 356, 643
 LIMITED = int(AccountFlags.DEBITS_MUST_NOT_EXCEED_CREDITS)

@@ -12,11 +12,11 @@ from hypothesis import strategies as st
 from tests.corridor import FXP, SBER, SBI, UCO, VTB, build
 from tests.fakes import Clock
 from vostro.errors import VostroError
-from vostro.ledger.verify import verify
-from vostro.payments.model import Payment, PaymentRequest, State
 from vostro.payments.lifecycle import DuplicatePayment
+from vostro.payments.model import Payment, PaymentRequest, State
 from vostro.settlement.rules import Mode
 from vostro.store import open_store
+from vostro.store.verify import verify
 
 
 def request(

@@ -12,11 +12,11 @@ from hypothesis import strategies as st
 from tests.corridor import FXP, SBER, SBI, UCO, VTB, build, uetr
 from tests.fakes import Clock
 from vostro.fx.errors import FxError
-from vostro.ledger.verify import verify
 from vostro.money import currency
 from vostro.participants.model import AccountKind
 from vostro.payments.model import PaymentRequest, State
 from vostro.store import open_store
+from vostro.store.verify import verify
 
 FUNDED = {
     (SBI, "INR"): 10_000_000_00,

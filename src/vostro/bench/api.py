@@ -31,12 +31,12 @@ from pathlib import Path
 import httpx
 import numpy as np
 
-from vostro.ledger.verify import verify
 from vostro.participants.model import Role as ParticipantRole
 from vostro.platform import Platform
 from vostro.service.auth import KeyRing, Role
 from vostro.service.bootstrap import prepare
 from vostro.store import open_store
+from vostro.store.verify import verify
 
 BANKS = [
     "SBININBB",

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Protocol
 
 from vostro.iso20022.inbound import InboundPayment, MessageRejected, read_message
 from vostro.iso20022.outbound import TransactionStatus, status_report
 from vostro.payments.model import PaymentRejected, PaymentRequest, Reason, State
-from vostro.platform import Platform
 
 STATUS_OF = {
     State.SETTLED: "ACSC",
@@ -23,6 +23,14 @@ STATUS_OF = {
     State.REJECTED: "RJCT",
     State.RETURNED: "ACSC",
 }
+
+
+class Platform(Protocol):
+    """The platform's parts a message goes through (each call one command)."""
+
+    registry: Any  # resolve(identifier) -> Participant | None
+    desk: Any  # get_quote(quote_id) -> (Quote, requested_by, used_by) | None
+    payments: Any  # submit(request) -> Payment
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,17 +21,15 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
 from pyiso20022.camt.camt_053_001_08 import camt_053_001_08 as c053
 from pyiso20022.camt.camt_054_001_08 import camt_054_001_08 as c054
 from xsdata.models.datatype import XmlDate, XmlDateTime
 
 from vostro.errors import VostroError, invariant
+from vostro.iso20022.ports import PAGE_LIMIT_MAX, Journal
 from vostro.iso20022.xml import render
 from vostro.ledger.types import Transfer, TransferFlags
 from vostro.money import currency, currency_by_ledger
-from vostro.store.base import PAGE_LIMIT_MAX, Store
-from vostro.store.schema import payments
 
 CAMT053_NS = "urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"
 CAMT054_NS = "urn:iso:std:iso:20022:tech:xsd:camt.054.001.08"
@@ -48,7 +46,7 @@ class Statement:
     entries: int
 
 
-def statement(store: Store, account_id: int, day: date, xsd_dir: Path) -> Statement:
+def statement(store: Journal, account_id: int, day: date, xsd_dir: Path) -> Statement:
     found = store.get_accounts([account_id])
     if not found:
         raise VostroError(f"no account has id {account_id}")
@@ -66,7 +64,7 @@ def statement(store: Store, account_id: int, day: date, xsd_dir: Path) -> Statem
         f"statement of {account_id} for {day} does not reconcile: {opening} + {credits} "
         f"- {debits} != {closing}",
     )
-    refs = payment_refs(store, {t.user_data_128 for t in booked if t.user_data_128})
+    refs = store.payment_refs({t.user_data_128 for t in booked if t.user_data_128})
     document = c053.Document(
         bk_to_cstmr_stmt=c053.BankToCustomerStatementV08(
             grp_hdr=c053.GroupHeader81(msg_id=_id(), cre_dt_tm=_now()),
@@ -93,7 +91,7 @@ def statement(store: Store, account_id: int, day: date, xsd_dir: Path) -> Statem
     return Statement(xml, opening, closing, credits, debits, len(booked))
 
 
-def notification(store: Store, account_id: int, transfer_ids: list[int], xsd_dir: Path) -> bytes:
+def notification(store: Journal, account_id: int, transfer_ids: list[int], xsd_dir: Path) -> bytes:
     """A camt.054 telling the account's owner of these booked transfers (debits and credits)."""
     found = store.get_accounts([account_id])
     if not found:
@@ -104,7 +102,7 @@ def notification(store: Store, account_id: int, transfer_ids: list[int], xsd_dir
         for t in store.get_transfers(transfer_ids)
         if not t.flags & NOT_BOOKED and account_id in (t.debit_account_id, t.credit_account_id)
     ]
-    refs = payment_refs(store, {t.user_data_128 for t in booked if t.user_data_128})
+    refs = store.payment_refs({t.user_data_128 for t in booked if t.user_data_128})
     account = c054.CashAccount39(
         id=c054.AccountIdentification4Choice(
             othr=c054.GenericAccountIdentification1(id=f"{account_id:032x}")
@@ -127,13 +125,13 @@ def notification(store: Store, account_id: int, transfer_ids: list[int], xsd_dir
     return render(document, CAMT054_NS, xsd_dir / "camt.054.001.08.xsd")
 
 
-def _balance_before(store: Store, account_id: int, moment: int) -> int:
+def _balance_before(store: Journal, account_id: int, moment: int) -> int:
     """Posted balance (credits − debits) after the last transfer strictly before `moment`."""
     page = store.account_history(account_id, limit=1, after_timestamp=moment, reverse=True)
     return page[0].credits_posted - page[0].debits_posted if page else 0
 
 
-def _day(store: Store, account_id: int, start: int, end: int) -> list[Transfer]:
+def _day(store: Journal, account_id: int, start: int, end: int) -> list[Transfer]:
     found: list[Transfer] = []
     cursor = start - 1
     while True:
@@ -142,18 +140,6 @@ def _day(store: Store, account_id: int, start: int, end: int) -> list[Transfer]:
         if len(page) < PAGE_LIMIT_MAX or page[-1].timestamp >= end:
             return found
         cursor = page[-1].timestamp
-
-
-def payment_refs(store: Store, ids: set[int]) -> dict[int, tuple[str, str]]:
-    """payment id → (end-to-end id, UETR) for the transfers that belong to a payment."""
-    if not ids:
-        return {}
-    keys = [i.to_bytes(16, "big") for i in ids]
-    query = sa.select(payments.c.payment_id, payments.c.end_to_end_id, payments.c.uetr).where(
-        payments.c.payment_id.in_(keys)
-    )
-    with store.engine.connect() as conn:
-        return {int.from_bytes(r[0], "big"): (r[1], r[2]) for r in conn.execute(query)}
 
 
 def _entry(

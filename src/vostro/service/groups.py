@@ -66,7 +66,9 @@ def _entry(s: Submission, outcome: str) -> AuditEntry:
         "amount_minor": s.request.amount_minor,
         "currency": s.request.currency,
     }
-    return AuditEntry(s.actor, "payment.submit", s.request.uetr[:SUBJECT_CHARS_MAX], s.origin, detail)
+    return AuditEntry(
+        s.actor, "payment.submit", s.request.uetr[:SUBJECT_CHARS_MAX], s.origin, detail
+    )
 
 
 def install_groups(writer: Writer) -> None:

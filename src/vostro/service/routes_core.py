@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from vostro.iso20022.gateway import import_message
 from vostro.iso20022.inbound import MessageRejected, read_message
-from vostro.iso20022.statements import payment_refs, statement
+from vostro.iso20022.statements import statement
 from vostro.ledger.types import Account
 from vostro.money import currency, format_amount
 from vostro.participants.model import AccountKind, Participant, Status
@@ -290,7 +290,7 @@ def account_statement(
     transfers = {
         t.id: t for t in svc.platform.store.get_transfers([h.transfer_id for h in history])
     }
-    refs = payment_refs(svc.platform.store, {t.user_data_128 for t in transfers.values()} - {0})
+    refs = svc.platform.store.payment_refs({t.user_data_128 for t in transfers.values()} - {0})
     lines = []
     for h in history:
         t = transfers[h.transfer_id]

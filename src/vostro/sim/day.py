@@ -190,9 +190,7 @@ def _run(platform: Platform, design: str) -> int:
     return int(report.saved_minor)
 
 
-def _open_corridor(
-    platform: Platform, day: list[DayPayment], share: Decimal, design: str
-) -> int:
+def _open_corridor(platform: Platform, day: list[DayPayment], share: Decimal, design: str) -> int:
     """Register the corridor and fund everyone with `share` of its gross outgoing value."""
     reg = platform.registry
     reg.register(OPERATOR, NAMES[OPERATOR], [Role.OPERATOR], ["INR"])

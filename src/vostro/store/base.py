@@ -24,11 +24,11 @@ from alembic.script import ScriptDirectory
 
 from vostro.errors import SchemaOutOfDate
 from vostro.ledger.state import I64, LedgerState, Outcome, Pending, StoredTransfer
-from vostro.ledger.types import Account, AccountBalance, PendingStatus, Transfer
+from vostro.ledger.types import BATCH_EVENTS_MAX, Account, AccountBalance, PendingStatus, Transfer
 from vostro.store import schema
 from vostro.store.codec import id_from_bytes, id_to_bytes
 
-PAGE_LIMIT_MAX = 8189  # one query returns at most one batch's worth of rows
+PAGE_LIMIT_MAX = BATCH_EVENTS_MAX  # one query returns at most one batch's worth of rows
 
 
 def alembic_config() -> Config:
@@ -256,6 +256,18 @@ class Store(ABC):
         with self.engine.connect() as conn:
             status = conn.execute(query).scalar()
         return PendingStatus(status) if status is not None else None
+
+    def payment_refs(self, ids: set[int]) -> dict[int, tuple[str, str]]:
+        """payment id → (end-to-end id, UETR) for the transfers that belong to a payment."""
+        if not ids:
+            return {}
+        p = schema.payments
+        keys = [i.to_bytes(16, "big") for i in ids]
+        query = sa.select(p.c.payment_id, p.c.end_to_end_id, p.c.uetr).where(
+            p.c.payment_id.in_(keys)
+        )
+        with self.engine.connect() as conn:
+            return {int.from_bytes(r[0], "big"): (r[1], r[2]) for r in conn.execute(query)}
 
     def counts(self) -> dict[str, int]:
         with self.engine.connect() as conn:
