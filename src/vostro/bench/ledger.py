@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from vostro.bench.baseline import baseline_tables
 from vostro.ledger.columns import TransferColumns
 from vostro.ledger.types import Account, AccountFlags, CreateTransferResult, Transfer
 from vostro.ledger.writer import Ledger
@@ -95,9 +96,10 @@ def run(
     rng = np.random.default_rng(seed)
     id_source = _Ids(ids, seed)
     ledger_no = currency("INR").ledger
+    baseline = baseline_tables(store)
     try:
         for name, indexed in ((BARE_TABLE, False), (INDEXED_TABLE, True)):
-            store.create_baseline_table(name, indexed=indexed)
+            baseline.create(name, indexed=indexed)
         with Ledger(store) as ledger:
             account_ids = _open_accounts(ledger, accounts, ledger_no, seed, id_source)
             fast_before, reference_before = ledger.batches_fast, ledger.batches_reference
@@ -115,9 +117,9 @@ def run(
                 assert ledger.last_outcome is not None
                 rows = ledger.last_outcome.transfer_columns
                 assert rows is not None
-                store.insert_baseline(BARE_TABLE, rows)
+                baseline.insert(BARE_TABLE, rows)
                 t2 = time.perf_counter()
-                store.insert_baseline(INDEXED_TABLE, rows)
+                baseline.insert(INDEXED_TABLE, rows)
                 t3 = time.perf_counter()
                 engine_s.append(t1 - t0)
                 bare_s += t2 - t1
@@ -129,8 +131,9 @@ def run(
             fast = ledger.batches_fast - fast_before
             reference = ledger.batches_reference - reference_before
         for name in (BARE_TABLE, INDEXED_TABLE):
-            store.drop_baseline_table(name)
+            baseline.drop(name)
     finally:
+        baseline.close()
         store.dispose()
     engine_total = sum(engine_s)
     per_s = transfers / engine_total

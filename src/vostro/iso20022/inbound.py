@@ -29,7 +29,7 @@ from typing import Any
 
 from lxml import etree
 
-from vostro.errors import UnknownCurrency, VostroError
+from vostro.errors import UnknownCurrency, VostroError, invariant
 from vostro.money import AMOUNT_MAX, currency
 
 MESSAGE_BYTES_MAX = 10 * 1024 * 1024  # 10 MiB: far above a full CBPR+ batch, far below harm
@@ -118,12 +118,12 @@ def read_message(
             "FF01",
             f"the message is {len(data):,} bytes; at most {MESSAGE_BYTES_MAX:,} are accepted",
         )
-    root = _parse(data)
+    root = parse_strict(data)
     header, document = _unwrap(root)
     if header is not None:
-        _validate(header, HEAD_NS, xsd_dir)
+        validate_against_schema(header, HEAD_NS, xsd_dir)
     namespace = etree.QName(document).namespace or ""
-    _validate(document, namespace, xsd_dir)
+    validate_against_schema(document, namespace, xsd_dir)
     message_type, body_tag = DOCUMENT_NS[namespace]
     ns = {"d": namespace}
     body = document.find(f"d:{body_tag}", ns)
@@ -147,7 +147,7 @@ def read_message(
     )
 
 
-def _parse(data: bytes) -> etree._Element:
+def parse_strict(data: bytes) -> etree._Element:
     parser = etree.XMLParser(
         resolve_entities=False,
         no_network=True,
@@ -208,7 +208,7 @@ def _schema(namespace: str, xsd_dir: Path) -> etree.XMLSchema:
     return etree.XMLSchema(etree.parse(str(path), parser))
 
 
-def _validate(element: etree._Element, namespace: str, xsd_dir: Path) -> None:
+def validate_against_schema(element: etree._Element, namespace: str, xsd_dir: Path) -> None:
     schema = _schema(namespace, xsd_dir)
     part = etree.ElementTree(_detached(element))
     if not schema.validate(part):
@@ -277,8 +277,65 @@ def _map(
             "FF01", f"UETR {uetr!r} is not a lower-case UUID version 4", index=index
         )
     settlement = _amount(tx.find("d:IntrBkSttlmAmt", ns), index)
-    assert settlement is not None  # required by the schema
+    invariant(settlement is not None, "IntrBkSttlmAmt is required by the schema")
+    assert settlement is not None
     instructed = _amount(tx.find("d:InstdAmt", ns), index)
+    debtor_agent, creditor_agent = _agents(tx, ns, message_type, index, known_bic)
+    charges = [a for a in (_amount(n, index) for n in tx.findall("d:ChrgsInf/d:Amt", ns)) if a]
+    party_tag = "Dbtr" if message_type.startswith("pacs.008") else "Dbtr/d:FinInstnId"
+    return InboundPayment(
+        message_type=message_type,
+        message_id=message_id,
+        uetr=uetr,
+        end_to_end_id=_text(tx, "d:PmtId/d:EndToEndId", ns) or "",
+        instruction_id=_text(tx, "d:PmtId/d:InstrId", ns),
+        transaction_id=_text(tx, "d:PmtId/d:TxId", ns),
+        settlement_amount_minor=settlement[0],
+        settlement_currency=settlement[1],
+        settlement_date=_text(tx, "d:IntrBkSttlmDt", ns),
+        instructed_amount_minor=instructed[0] if instructed else None,
+        instructed_currency=instructed[1] if instructed else None,
+        exchange_rate=_text(tx, "d:XchgRate", ns),
+        charge_bearer=_text(tx, "d:ChrgBr", ns),
+        charges=charges,
+        debtor=_party(tx, party_tag, ns),
+        debtor_agent=debtor_agent,
+        creditor=_party(
+            tx, "Cdtr" if message_type.startswith("pacs.008") else "Cdtr/d:FinInstnId", ns
+        ),
+        creditor_agent=creditor_agent,
+        instructing_agent=_text(tx, "d:InstgAgt/d:FinInstnId/d:BICFI", ns),
+        instructed_agent=_text(tx, "d:InstdAgt/d:FinInstnId/d:BICFI", ns),
+        intermediary_agents=_intermediaries(tx, ns),
+        purpose=_text(tx, "d:Purp/d:Cd", ns) or _text(tx, "d:Purp/d:Prtry", ns),
+        regulatory_reporting=_texts(tx, "d:RgltryRptg//d:Inf", ns)
+        + _texts(tx, "d:RgltryRptg//d:Cd", ns),
+        remittance_info=_texts(tx, "d:RmtInf/d:Ustrd", ns),
+        quote_id=_quote_id(tx, ns),
+    )
+
+
+def _intermediaries(tx: etree._Element, ns: dict[str, str]) -> list[str]:
+    found = (_text(tx, f"d:IntrmyAgt{n}/d:FinInstnId/d:BICFI", ns) for n in (1, 2, 3))
+    return [bic for bic in found if bic]
+
+
+def _quote_id(tx: etree._Element, ns: dict[str, str]) -> str | None:
+    """The FX quote a cross-currency payment names as `/QUOTE/<id>` in InstrForNxtAgt."""
+    for text in _texts(tx, "d:InstrForNxtAgt/d:InstrInf", ns):
+        if text.startswith(QUOTE_PREFIX):
+            return text.removeprefix(QUOTE_PREFIX)
+    return None
+
+
+def _agents(
+    tx: etree._Element,
+    ns: dict[str, str],
+    message_type: str,
+    index: int,
+    known_bic: Callable[[str], bool] | None,
+) -> tuple[Party, Party]:
+    """The debtor's and creditor's agents, each identified and (if asked) a participant."""
     debtor_agent = _agent(tx, "DbtrAgt", ns)
     creditor_agent = _agent(tx, "CdtrAgt", ns)
     if message_type.startswith("pacs.009"):
@@ -304,53 +361,7 @@ def _map(
             raise MessageRejected(
                 "RC01", f"the {role} {identifier} is not a participant", index=index
             )
-    charges = []
-    for node in tx.findall("d:ChrgsInf/d:Amt", ns):
-        amount = _amount(node, index)
-        if amount is not None:
-            charges.append(amount)
-    party_tag = "Dbtr" if message_type.startswith("pacs.008") else "Dbtr/d:FinInstnId"
-    return InboundPayment(
-        message_type=message_type,
-        message_id=message_id,
-        uetr=uetr,
-        end_to_end_id=_text(tx, "d:PmtId/d:EndToEndId", ns) or "",
-        instruction_id=_text(tx, "d:PmtId/d:InstrId", ns),
-        transaction_id=_text(tx, "d:PmtId/d:TxId", ns),
-        settlement_amount_minor=settlement[0],
-        settlement_currency=settlement[1],
-        settlement_date=_text(tx, "d:IntrBkSttlmDt", ns),
-        instructed_amount_minor=instructed[0] if instructed else None,
-        instructed_currency=instructed[1] if instructed else None,
-        exchange_rate=_text(tx, "d:XchgRate", ns),
-        charge_bearer=_text(tx, "d:ChrgBr", ns),
-        charges=charges,
-        debtor=_party(tx, party_tag, ns),
-        debtor_agent=debtor_agent,
-        creditor=_party(
-            tx, "Cdtr" if message_type.startswith("pacs.008") else "Cdtr/d:FinInstnId", ns
-        ),
-        creditor_agent=creditor_agent,
-        instructing_agent=_text(tx, "d:InstgAgt/d:FinInstnId/d:BICFI", ns),
-        instructed_agent=_text(tx, "d:InstdAgt/d:FinInstnId/d:BICFI", ns),
-        intermediary_agents=[
-            b
-            for b in (_text(tx, f"d:IntrmyAgt{n}/d:FinInstnId/d:BICFI", ns) for n in (1, 2, 3))
-            if b
-        ],
-        purpose=_text(tx, "d:Purp/d:Cd", ns) or _text(tx, "d:Purp/d:Prtry", ns),
-        regulatory_reporting=_texts(tx, "d:RgltryRptg//d:Inf", ns)
-        + _texts(tx, "d:RgltryRptg//d:Cd", ns),
-        remittance_info=_texts(tx, "d:RmtInf/d:Ustrd", ns),
-        quote_id=next(
-            (
-                t.removeprefix(QUOTE_PREFIX)
-                for t in _texts(tx, "d:InstrForNxtAgt/d:InstrInf", ns)
-                if t.startswith(QUOTE_PREFIX)
-            ),
-            None,
-        ),
-    )
+    return debtor_agent, creditor_agent
 
 
 def _agent(tx: etree._Element, tag: str, ns: dict[str, str]) -> Party:

@@ -13,7 +13,12 @@ from pathlib import Path
 
 from lxml import etree
 
-from vostro.iso20022.inbound import MESSAGE_BYTES_MAX, MessageRejected, _parse, _validate
+from vostro.iso20022.inbound import (
+    MESSAGE_BYTES_MAX,
+    MessageRejected,
+    parse_strict,
+    validate_against_schema,
+)
 
 KINDS = ("pacs.002", "pacs.004")
 
@@ -39,7 +44,7 @@ class Report:
 def read_report(data: bytes, xsd_dir: Path) -> Report:
     if len(data) > MESSAGE_BYTES_MAX:
         raise MessageRejected("FF01", f"the message is {len(data):,} bytes; too large")
-    root = _parse(data)
+    root = parse_strict(data)
     document = (
         root
         if etree.QName(root).localname == "Document"
@@ -60,7 +65,7 @@ def read_report(data: bytes, xsd_dir: Path) -> Report:
         raise MessageRejected("FF01", f"{message_type or 'this'} is not a pacs.002 or pacs.004")
     validated = (xsd_dir / f"{message_type}.xsd").exists()
     if validated:
-        _validate(document, namespace, xsd_dir)
+        validate_against_schema(document, namespace, xsd_dir)
     return Report(
         message_type,
         _first(document, "MsgId"),

@@ -380,23 +380,9 @@ class _TransferRules:
 
     def _single_phase(self, t: Transfer, timestamp: int) -> CreateTransferResult:
         flags = t.flags
-        if t.debit_account_id == 0:
-            return R.DEBIT_ACCOUNT_ID_MUST_NOT_BE_ZERO
-        if t.credit_account_id == 0:
-            return R.CREDIT_ACCOUNT_ID_MUST_NOT_BE_ZERO
-        if t.debit_account_id == t.credit_account_id:
-            return R.ACCOUNTS_MUST_BE_DIFFERENT
-        if t.pending_id != 0:
-            return R.PENDING_ID_MUST_BE_ZERO
-        if t.timeout_s and not flags & _PENDING:
-            return R.TIMEOUT_RESERVED_FOR_PENDING_TRANSFER
-        if t.ledger == 0:
-            return R.LEDGER_MUST_NOT_BE_ZERO
-        if t.code == 0:
-            return R.CODE_MUST_NOT_BE_ZERO
-        amount_error = _amount_error(t.amount)
-        if amount_error is not None:
-            return amount_error
+        shape_error = _single_phase_shape_error(t)
+        if shape_error is not None:
+            return shape_error
         state = self.state
         dseq = state.seq_by_id.get(t.debit_account_id)
         if dseq is None:
@@ -695,3 +681,22 @@ def check_outcome(state: LedgerState, outcome: Outcome) -> None:
             f"ledger {ledger}: pending debits and credits would differ "
             f"by {pending_dr - pending_cr}",
         )
+
+
+def _single_phase_shape_error(t: Transfer) -> CreateTransferResult | None:
+    """What is wrong with a single-phase or pending transfer's own fields, if anything."""
+    if t.debit_account_id == 0:
+        return R.DEBIT_ACCOUNT_ID_MUST_NOT_BE_ZERO
+    if t.credit_account_id == 0:
+        return R.CREDIT_ACCOUNT_ID_MUST_NOT_BE_ZERO
+    if t.debit_account_id == t.credit_account_id:
+        return R.ACCOUNTS_MUST_BE_DIFFERENT
+    if t.pending_id != 0:
+        return R.PENDING_ID_MUST_BE_ZERO
+    if t.timeout_s and not t.flags & _PENDING:
+        return R.TIMEOUT_RESERVED_FOR_PENDING_TRANSFER
+    if t.ledger == 0:
+        return R.LEDGER_MUST_NOT_BE_ZERO
+    if t.code == 0:
+        return R.CODE_MUST_NOT_BE_ZERO
+    return _amount_error(t.amount)

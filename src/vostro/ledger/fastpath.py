@@ -92,31 +92,10 @@ def _post_in_bulk(
     cseq: I64,
 ) -> Outcome | None:
     n = len(cols)
-    zeros = np.zeros(n, np.int64)
-    account = np.concatenate([dseq, cseq])  # entry j < n: debit side of event j; else credit
-    event = np.concatenate([np.arange(n), np.arange(n)])
-    debit = np.concatenate([amount, zeros])
-    credit = np.concatenate([zeros, amount])
-    order = np.lexsort((event, account))  # by account, then by event: each account's sequence
-    acc = account[order]
-    starts_mask = np.empty(2 * n, bool)
-    starts_mask[0] = True
-    np.not_equal(acc[1:], acc[:-1], out=starts_mask[1:])
-    group = np.cumsum(starts_mask) - 1
-    starts = np.flatnonzero(starts_mask)
-    run_debit = np.cumsum(debit[order])
-    run_credit = np.cumsum(credit[order])
-    run_debit -= (run_debit - debit[order])[starts][group]
-    run_credit -= (run_credit - credit[order])[starts][group]
-    dpo_after = state.dpo[acc] + run_debit
-    cpo_after = state.cpo[acc] + run_credit
-    flags = state.flags[acc]
-    limited_dr = (flags & _DR_LIMIT) != 0
-    limited_cr = (flags & _CR_LIMIT) != 0
-    if (limited_dr & (state.dp[acc] > cpo_after - dpo_after)).any():
-        return None  # some debit would exceed credits: the reference path says which
-    if (limited_cr & (state.cp[acc] > dpo_after - cpo_after)).any():
-        return None
+    run = _running_balances(state, amount, dseq, cseq)
+    if run is None:
+        return None  # some limit would break: the reference path says which
+    order, starts, acc, dpo_after, cpo_after = run
     position = np.empty(2 * n, np.int64)
     position[order] = np.arange(2 * n)
     dr_pos, cr_pos = position[:n], position[n:]
@@ -154,6 +133,41 @@ def _post_in_bulk(
         balances=balances,
         max_transfer_id=max(cols.id),
     )
+
+
+def _running_balances(
+    state: LedgerState, amount: I64, dseq: I64, cseq: I64
+) -> tuple[I64, I64, I64, I64, I64] | None:
+    """Every account's posted balances after each of its entries, in (account, event) order:
+    (order, start of each account's run, account of each entry, debits and credits posted
+    after it); None if an account's balance limit would break on the way."""
+    n = len(amount)
+    zeros = np.zeros(n, np.int64)
+    account = np.concatenate([dseq, cseq])  # entry j < n: debit side of event j; else credit
+    event = np.concatenate([np.arange(n), np.arange(n)])
+    debit = np.concatenate([amount, zeros])
+    credit = np.concatenate([zeros, amount])
+    order = np.lexsort((event, account))  # by account, then by event: each account's sequence
+    acc = account[order]
+    starts_mask = np.empty(2 * n, bool)
+    starts_mask[0] = True
+    np.not_equal(acc[1:], acc[:-1], out=starts_mask[1:])
+    group = np.cumsum(starts_mask) - 1
+    starts = np.flatnonzero(starts_mask)
+    run_debit = np.cumsum(debit[order])
+    run_credit = np.cumsum(credit[order])
+    run_debit -= (run_debit - debit[order])[starts][group]
+    run_credit -= (run_credit - credit[order])[starts][group]
+    dpo_after = state.dpo[acc] + run_debit
+    cpo_after = state.cpo[acc] + run_credit
+    flags = state.flags[acc]
+    limited_dr = (flags & _DR_LIMIT) != 0
+    limited_cr = (flags & _CR_LIMIT) != 0
+    if (limited_dr & (state.dp[acc] > cpo_after - dpo_after)).any():
+        return None  # some debit would exceed credits
+    if (limited_cr & (state.cp[acc] > dpo_after - cpo_after)).any():
+        return None
+    return order, starts, acc, dpo_after, cpo_after
 
 
 def _all_int(*columns: list[int]) -> bool:

@@ -119,19 +119,6 @@ class Store(ABC):
     def open_writer(self) -> WriterSession:
         """Take the writer lock (or raise `WriterLockHeld`) and return the writer's session."""
 
-    @abstractmethod
-    def create_baseline_table(self, name: str, *, indexed: bool) -> None:
-        """Benchmark baseline: a table of transfer rows, bare (no keys, no indexes) or with the
-        journal table's own keys (timestamp primary key, unique id)."""
-
-    @abstractmethod
-    def insert_baseline(self, name: str, columns: dict[str, list[int]]) -> None:
-        """Insert rows into a baseline table: one bulk insert, one commit."""
-
-    def drop_baseline_table(self, name: str) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(sa.text(f"DROP TABLE IF EXISTS {name}"))
-
     def dispose(self) -> None:
         self.engine.dispose()
 

@@ -88,37 +88,12 @@ class PostgresStore(base.Store):
 
     def __init__(self, url: str) -> None:
         super().__init__(url, sa.create_engine(url, pool_pre_ping=True))
-        self._baseline_conn: psycopg.Connection[Any] | None = None
 
     def open_writer(self) -> PostgresWriter:
         return PostgresWriter(self.url, self.display_url)
 
-    def create_baseline_table(self, name: str, *, indexed: bool) -> None:
-        columns = ", ".join(
-            f"{c} {kind}" for c, kind in zip(TRANSFER_COLUMNS, TRANSFER_TYPES, strict=True)
-        )
-        with psycopg.connect(**connect_kwargs(self.url)) as conn:
-            conn.execute(f"DROP TABLE IF EXISTS {name}")
-            conn.execute(f"CREATE TABLE {name} ({columns})")
-            if indexed:
-                conn.execute(f"ALTER TABLE {name} ADD PRIMARY KEY (timestamp)")
-                conn.execute(f"CREATE UNIQUE INDEX ix_{name}_id ON {name} (id)")
 
-    def insert_baseline(self, name: str, columns: dict[str, list[int]]) -> None:
-        if self._baseline_conn is None:
-            self._baseline_conn = psycopg.connect(**connect_kwargs(self.url))
-        conn = self._baseline_conn
-        with conn.transaction():
-            _copy_transfers(conn, name, columns)
-
-    def dispose(self) -> None:
-        if self._baseline_conn is not None:
-            self._baseline_conn.close()
-            self._baseline_conn = None
-        super().dispose()
-
-
-def _copy_transfers(
+def copy_transfers(
     conn: psycopg.Connection[Any], table: str, columns: dict[str, list[int]]
 ) -> None:
     values: list[list[Any]] = [columns[name] for name in TRANSFER_COLUMNS]
@@ -240,7 +215,7 @@ class PostgresWriter(base.WriterSession):
             cols = outcome.transfer_columns
             invariant(cols is not None, "transfer rows missing")
             assert cols is not None
-            _copy_transfers(c, "transfers", cols)
+            copy_transfers(c, "transfers", cols)
         if outcome.pending_inserts:
             with c.cursor() as cur:
                 cur.executemany(

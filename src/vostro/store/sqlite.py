@@ -33,7 +33,7 @@ BUSY_TIMEOUT_MS = 10_000
 SQLITE_VARIABLES_MAX = 32766  # SQLite >= 3.32; ids are looked up in chunks below this
 
 
-def _pragmas(conn: sqlite3.Connection) -> None:
+def pragmas(conn: sqlite3.Connection) -> None:
     conn.execute(f"PRAGMA page_size={PAGE_SIZE_BYTES}")  # takes effect only on a new file
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=FULL")
@@ -54,64 +54,20 @@ class SqliteStore(base.Store):
         def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
             isolation = dbapi_conn.isolation_level
             dbapi_conn.isolation_level = None
-            _pragmas(dbapi_conn)
+            pragmas(dbapi_conn)
             dbapi_conn.isolation_level = isolation
 
         super().__init__(url, engine)
-        self._baseline_conn: sqlite3.Connection | None = None
 
     def open_writer(self) -> SqliteWriter:
         return SqliteWriter(self.path)
 
-    def create_baseline_table(self, name: str, *, indexed: bool) -> None:
-        columns = ", ".join(f"{c} {_baseline_type(c, indexed)}" for c in TRANSFER_COLUMNS)
-        conn = sqlite3.connect(self.path, isolation_level=None)
-        try:
-            conn.execute(f"DROP TABLE IF EXISTS {name}")
-            conn.execute(f"CREATE TABLE {name} ({columns})")
-            if indexed:
-                for index in _journal_indexes(name):
-                    conn.execute(index)
-        finally:
-            conn.close()
 
-    def insert_baseline(self, name: str, columns: dict[str, list[int]]) -> None:
-        conn = self._baseline_conn
-        if conn is None:
-            conn = sqlite3.connect(self.path, isolation_level=None)
-            _pragmas(conn)
-            self._baseline_conn = conn
-        rows = _transfer_rows(columns)
-        conn.execute("BEGIN IMMEDIATE")
-        conn.executemany(_insert_sql(name, len(TRANSFER_COLUMNS)), rows)
-        conn.execute("COMMIT")
-
-    def dispose(self) -> None:
-        conn = self._baseline_conn
-        if conn is not None:
-            conn.close()
-            self._baseline_conn = None
-        super().dispose()
-
-
-def _baseline_type(name: str, indexed: bool) -> str:
-    kind = "BLOB" if name in ("id", "pending_id", "user_data_128") else "INTEGER"
-    if indexed and name == "timestamp":
-        return "INTEGER PRIMARY KEY"
-    return kind
-
-
-def _journal_indexes(table: str) -> list[str]:
-    """The journal's own unique index on ids, on a copy named `table` (its primary key, the
-    timestamp, is declared with the column)."""
-    return [f"CREATE UNIQUE INDEX ix_{table}_id ON {table} (id)"]
-
-
-def _insert_sql(table: str, width: int) -> str:
+def insert_sql(table: str, width: int) -> str:
     return f"INSERT INTO {table} VALUES ({', '.join('?' * width)})"
 
 
-def _transfer_rows(columns: dict[str, list[int]]) -> Any:
+def transfer_rows(columns: dict[str, list[int]]) -> Any:
     values: list[list[Any]] = [columns[name] for name in TRANSFER_COLUMNS]
     values[1] = ids_to_bytes(values[1])  # id
     values[5] = optional_ids_to_bytes(values[5])  # pending_id
@@ -126,7 +82,7 @@ class SqliteWriter(base.WriterSession):
         self.path = path
         self._lock_file = _take_lock(Path(f"{path}.writer.lock"))
         self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        _pragmas(self.conn)
+        pragmas(self.conn)
         self._engine = base.writer_engine("sqlite://", self.conn)
 
         @sa.event.listens_for(self._engine, "begin")
@@ -206,14 +162,14 @@ class SqliteWriter(base.WriterSession):
                 (r[0], id_to_bytes(r[1]), *r[2:5], id_to_bytes(r[5]) if r[5] else None, *r[6:])
                 for r in outcome.account_rows
             ]
-            c.executemany(_insert_sql("accounts", 13), rows)
+            c.executemany(insert_sql("accounts", 13), rows)
         if outcome.transfer_count:
             cols = outcome.transfer_columns
             invariant(cols is not None, "transfer rows missing")
             assert cols is not None
-            c.executemany(_insert_sql("transfers", len(TRANSFER_COLUMNS)), _transfer_rows(cols))
+            c.executemany(insert_sql("transfers", len(TRANSFER_COLUMNS)), transfer_rows(cols))
         if outcome.pending_inserts:
-            c.executemany(_insert_sql("pending_transfers", 4), outcome.pending_inserts)
+            c.executemany(insert_sql("pending_transfers", 4), outcome.pending_inserts)
         if outcome.pending_updates:
             c.executemany(
                 "UPDATE pending_transfers SET status = ?, resolved_at = ? WHERE timestamp = ?",
@@ -228,7 +184,7 @@ class SqliteWriter(base.WriterSession):
                 "credits_pending = ?, credits_posted = ? WHERE seq = ?",
                 rows,
             )
-        c.execute(_insert_sql("ledger_batches", 6), base.batch_row(outcome))
+        c.execute(insert_sql("ledger_batches", 6), base.batch_row(outcome))
 
     def load_unindexed(self) -> tuple[int, I64, I64]:
         row = self.conn.execute(base.LOAD_ENTRIES_MARK_SQL).fetchone()
@@ -242,7 +198,7 @@ class SqliteWriter(base.WriterSession):
         try:
             if own:
                 c.execute("BEGIN IMMEDIATE")
-            c.executemany(_insert_sql("account_entries", 2), base.sorted_entries(seqs, timestamps))
+            c.executemany(insert_sql("account_entries", 2), base.sorted_entries(seqs, timestamps))
             c.execute(
                 "INSERT INTO ledger_marks (name, value) VALUES (?, ?) "
                 "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
