@@ -25,12 +25,19 @@ from pathlib import Path
 
 import numpy as np
 
-from vostro.bench.baseline import baseline_tables
+from vostro.bench.baseline import BaselineTables, baseline_tables
+from vostro.errors import invariant
 from vostro.ledger.columns import TransferColumns
-from vostro.ledger.types import Account, AccountFlags, CreateTransferResult, Transfer
+from vostro.ledger.types import (
+    BATCH_EVENTS_MAX,
+    Account,
+    AccountFlags,
+    CreateTransferResult,
+    Transfer,
+)
 from vostro.ledger.writer import Ledger
 from vostro.money import currency
-from vostro.store import open_store
+from vostro.store import Store, open_store
 
 BARE_TABLE = "bench_baseline_bare"
 INDEXED_TABLE = "bench_baseline_indexed"
@@ -83,7 +90,7 @@ def run(
     *,
     transfers: int = 1_000_000,
     accounts: int = 10_000,
-    batch_size: int = 8189,
+    batch_size: int = BATCH_EVENTS_MAX,
     ids: str = "time",
     database_url: str | None = None,
     seed: int = 1,
@@ -103,30 +110,15 @@ def run(
         with Ledger(store) as ledger:
             account_ids = _open_accounts(ledger, accounts, ledger_no, seed, id_source)
             fast_before, reference_before = ledger.batches_fast, ledger.batches_reference
-            engine_s: list[float] = []
-            bare_s = indexed_s = 0.0
-            posted = 0
             started = time.perf_counter()
-            while posted < transfers:
-                n = min(batch_size, transfers - posted)
-                batch = _batch(rng, id_source.take(n), account_ids, ledger_no)
-                t0 = time.perf_counter()
-                results = ledger.create_transfers(batch)
-                t1 = time.perf_counter()
-                _require_ok(results)
-                assert ledger.last_outcome is not None
-                rows = ledger.last_outcome.transfer_columns
-                assert rows is not None
-                baseline.insert(BARE_TABLE, rows)
-                t2 = time.perf_counter()
-                baseline.insert(INDEXED_TABLE, rows)
-                t3 = time.perf_counter()
-                engine_s.append(t1 - t0)
-                bare_s += t2 - t1
-                indexed_s += t3 - t2
-                posted += n
-                if progress is not None:
-                    progress(n)
+            engine_s, bare_s, indexed_s = _post_all(
+                ledger,
+                baseline,
+                transfers,
+                batch_size,
+                progress,
+                lambda n: _batch(rng, id_source.take(n), account_ids, ledger_no),
+            )
             total_s = time.perf_counter() - started
             fast = ledger.batches_fast - fast_before
             reference = ledger.batches_reference - reference_before
@@ -135,6 +127,34 @@ def run(
     finally:
         baseline.close()
         store.dispose()
+    return _result(
+        store,
+        transfers,
+        accounts,
+        batch_size,
+        ids,
+        engine_s,
+        bare_s,
+        indexed_s,
+        total_s,
+        fast,
+        reference,
+    )
+
+
+def _result(
+    store: Store,
+    transfers: int,
+    accounts: int,
+    batch_size: int,
+    ids: str,
+    engine_s: list[float],
+    bare_s: float,
+    indexed_s: float,
+    total_s: float,
+    fast: int,
+    reference: int,
+) -> LedgerBenchResult:
     engine_total = sum(engine_s)
     per_s = transfers / engine_total
     bare_per_s = transfers / bare_s
@@ -160,6 +180,49 @@ def run(
     )
 
 
+def _post_all(
+    ledger: Ledger,
+    baseline: BaselineTables,
+    transfers: int,
+    batch_size: int,
+    progress: Callable[[int], None] | None,
+    make_batch: Callable[[int], TransferColumns],
+) -> tuple[list[float], float, float]:
+    """Post `transfers` in batches; per-batch writer seconds, and each baseline's total."""
+    engine_s: list[float] = []
+    bare_s = indexed_s = 0.0
+    posted = 0
+    while posted < transfers:
+        n = min(batch_size, transfers - posted)
+        engine, bare, indexed = _timed_batch(ledger, baseline, make_batch(n))
+        engine_s.append(engine)
+        bare_s += bare
+        indexed_s += indexed
+        posted += n
+        if progress is not None:
+            progress(n)
+    return engine_s, bare_s, indexed_s
+
+
+def _timed_batch(
+    ledger: Ledger, baseline: BaselineTables, batch: TransferColumns
+) -> tuple[float, float, float]:
+    """Seconds the writer took for the batch, then each baseline for the same rows."""
+    t0 = time.perf_counter()
+    results = ledger.create_transfers(batch)
+    t1 = time.perf_counter()
+    _require_ok(results)
+    outcome = ledger.last_outcome
+    rows = outcome.transfer_columns if outcome is not None else None
+    invariant(rows is not None, "a committed batch has its journal rows")
+    assert rows is not None
+    baseline.insert(BARE_TABLE, rows)
+    t2 = time.perf_counter()
+    baseline.insert(INDEXED_TABLE, rows)
+    t3 = time.perf_counter()
+    return t1 - t0, t2 - t1, t3 - t2
+
+
 def _open_accounts(
     ledger: Ledger, count: int, ledger_no: int, seed: int, id_source: _Ids
 ) -> list[int]:
@@ -172,15 +235,15 @@ def _open_accounts(
     accounts = [Account(funding_id, ledger_no, 1)] + [
         Account(i, ledger_no, 2, flags=limited) for i in ids
     ]
-    for start in range(0, len(accounts), 8189):
-        ledger.create_accounts(accounts[start : start + 8189])
+    for start in range(0, len(accounts), BATCH_EVENTS_MAX):
+        ledger.create_accounts(accounts[start : start + BATCH_EVENTS_MAX])
     funding_ids = id_source.take(len(ids))
     funding = [
         Transfer(tid, funding_id, i, FUNDING_MINOR, ledger_no, 9)
         for tid, i in zip(funding_ids, ids, strict=True)
     ]
-    for start in range(0, len(funding), 8189):
-        _require_ok(ledger.create_transfers(funding[start : start + 8189]))
+    for start in range(0, len(funding), BATCH_EVENTS_MAX):
+        _require_ok(ledger.create_transfers(funding[start : start + BATCH_EVENTS_MAX]))
     return ids
 
 

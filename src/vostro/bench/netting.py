@@ -17,9 +17,11 @@ oneself. Timed:
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import numpy as np
 
+from vostro.errors import invariant
 from vostro.settlement import lsm
 from vostro.settlement.netting import I64, net_positions
 
@@ -40,8 +42,7 @@ def workload(rng: np.random.Generator, n: int, participants: int) -> tuple[I64, 
     return payer, payee, amount, gross // LIQUIDITY_SHARE_DIVISOR
 
 
-def _best_of(run: object, repeats: int = REPEATS) -> float:
-    assert callable(run)
+def _best_of(run: Callable[[], object], repeats: int = REPEATS) -> float:
     best = float("inf")
     for _ in range(repeats):
         started = time.perf_counter()
@@ -66,7 +67,10 @@ def run(
     started = time.perf_counter()
     chosen = lsm.resolve(q_payer, q_payee, q_amount, q_liquidity)
     resolver_s = time.perf_counter() - started
-    assert lsm.feasible(q_payer, q_payee, q_amount, q_liquidity, chosen)
+    invariant(
+        lsm.feasible(q_payer, q_payee, q_amount, q_liquidity, chosen),
+        "the resolver chose an infeasible set",
+    )
     settled_pct = 100 * lsm.settled_value(q_amount, chosen) / int(q_amount.sum())
     m_payer, m_payee, m_amount, m_liquidity = workload(
         rng, mip_payments, max(2, min(participants, 20))

@@ -151,15 +151,11 @@ def _per_s(count: int, run: Callable[[], object]) -> float:
     return count / (time.perf_counter() - started)
 
 
-def throughput(
-    load: Workload, progress: Callable[[int], object] | None = None
-) -> dict[str, object]:
-    started = time.perf_counter()
-    screening = ScreeningList("synthetic", "synthetic")
-    for entity_id, name in load.entities:
-        screening.add(ListedEntity(entity_id, "LegalEntity", name, [name], []))
-    build_s = time.perf_counter() - started
-    matching.normalize.cache_clear()  # each distinct payment name is normalised in the run
+def _screen_all(
+    screening: ScreeningList, load: Workload, progress: Callable[[int], object] | None
+) -> tuple[list[int], list[int], int, int, float]:
+    """Screen every payment name: each latency, each first occurrence's latency (nothing is
+    cached for the name then), payments with a hit, planted names found, seconds in all."""
     latencies_ns: list[int] = []
     first_ns: list[int] = []  # each name's first occurrence: nothing is cached for the name
     seen: set[str] = set()
@@ -180,6 +176,21 @@ def throughput(
         if progress is not None and at % 1000 == 999:
             progress(1000)
     screening_s = time.perf_counter() - started
+    return latencies_ns, first_ns, hits, found_planted, screening_s
+
+
+def throughput(
+    load: Workload, progress: Callable[[int], object] | None = None
+) -> dict[str, object]:
+    started = time.perf_counter()
+    screening = ScreeningList("synthetic", "synthetic")
+    for entity_id, name in load.entities:
+        screening.add(ListedEntity(entity_id, "LegalEntity", name, [name], []))
+    build_s = time.perf_counter() - started
+    matching.normalize.cache_clear()  # each distinct payment name is normalised in the run
+    latencies_ns, first_ns, hits, found_planted, screening_s = _screen_all(
+        screening, load, progress
+    )
     exact = {name.casefold(): entity_id for entity_id, name in load.entities}
     exact_per_s = _per_s(
         len(load.payments), lambda: [exact.get(n.casefold()) for n in load.payments]

@@ -8,6 +8,8 @@ one name, never nicknames (`Sasha` is not `Aleksandr` here: a nickname is an ali
 
 from __future__ import annotations
 
+from vostro.errors import invariant
+
 RUSSIAN = """
 aleksandr alexander aleksander alexandr | aleksei alexei alexey aleksey alexej | alena alyona |
 anastasia anastasiya | anatoli anatoly anatoliy | andrei andrey andrej | anna | anton |
@@ -39,5 +41,5 @@ vinod | vishal | yogesh
 def groups() -> list[list[str]]:
     """Each known given name's spellings, the first being the one it is compared as."""
     found = [group.split() for group in (RUSSIAN + "|" + INDIAN).split("|") if group.strip()]
-    assert all(len(set(g)) == len(g) for g in found), "a spelling is listed twice"
+    invariant(all(len(set(g)) == len(g) for g in found), "a spelling is listed twice")
     return found

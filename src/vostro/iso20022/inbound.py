@@ -30,10 +30,11 @@ from typing import Any
 from lxml import etree
 
 from vostro.errors import UnknownCurrency, VostroError, invariant
+from vostro.ledger.types import BATCH_EVENTS_MAX
 from vostro.money import AMOUNT_MAX, currency
 
 MESSAGE_BYTES_MAX = 10 * 1024 * 1024  # 10 MiB: far above a full CBPR+ batch, far below harm
-TRANSACTIONS_MAX = 8189  # one ledger batch
+TRANSACTIONS_MAX = BATCH_EVENTS_MAX  # a message fits one ledger batch
 HEAD_NS = "urn:iso:std:iso:20022:tech:xsd:head.001.001.02"
 DOCUMENT_NS = {
     "urn:iso:std:iso:20022:tech:xsd:pacs.008.001.08": ("pacs.008.001.08", "FIToFICstmrCdtTrf"),
@@ -127,7 +128,8 @@ def read_message(
     message_type, body_tag = DOCUMENT_NS[namespace]
     ns = {"d": namespace}
     body = document.find(f"d:{body_tag}", ns)
-    assert body is not None  # the schema guarantees it
+    invariant(body is not None, "the schema guarantees a message body")
+    assert body is not None
     message_id = _text(body, "d:GrpHdr/d:MsgId", ns) or ""
     transactions = body.findall("d:CdtTrfTxInf", ns)
     if len(transactions) > TRANSACTIONS_MAX:

@@ -11,7 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import IntEnum
 
-QUEUE_PAGE_MAX = 8189  # entries read at a time: one ledger batch's worth
+from vostro.ledger.types import BATCH_EVENTS_MAX
+
+QUEUE_PAGE_MAX = BATCH_EVENTS_MAX  # entries read at a time: one ledger batch's worth
 
 
 class Priority(IntEnum):
