@@ -111,8 +111,8 @@ class SqlUnitOfWork:
         if self.done:
             return
         self.done = True
-        self.caches.clear()
         if self._ledger is not None:
+            self.caches.clear()  # they may hold what this unit wrote; a reader wrote nothing
             self._ledger.end_unit(commit=False)
         else:
             self.connection.rollback()
