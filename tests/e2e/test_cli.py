@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+import vostro as vostro_package
+
+# The sources these tests import: the command runs them too, not whatever copy of vostro the
+# interpreter has installed (an editable install may point at another checkout).
+SOURCES = Path(vostro_package.__file__).resolve().parents[1]
+# Where the shared data (corridor figures, ISO 20022 schemas) lives when it is not beside the
+# checkout: the only settings the command inherits from the tests' environment.
+INHERITED = ("VOSTRO_DATA_DIR", "VOSTRO_ISO20022_XSD_DIR")
 
 
 def vostro(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -18,7 +28,12 @@ def vostro(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[s
         text=True,
         timeout=300,
         cwd=cwd,
-        env={"PATH": "/usr/bin:/bin", "COLUMNS": "160"},
+        env={
+            "PATH": "/usr/bin:/bin",
+            "COLUMNS": "160",
+            "PYTHONPATH": str(SOURCES),
+            **{name: os.environ[name] for name in INHERITED if name in os.environ},
+        },
     )
 
 

@@ -1,37 +1,45 @@
-"""Command-line group for ISO 20022 messages."""
+"""`vostro iso`: ISO 20022 messages checked, imported, and written (pacs.002 status reports,
+camt.053 statements). Every message is validated against the official schemas."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from vostro.config import Settings
+from vostro.cli.options import (
+    IsoDatabaseUrl,
+    JsonObjectFlag,
+    console,
+    err,
+    fail,
+    new_table,
+    open_platform,
+    settings_for,
+)
 from vostro.money import format_amount
 
-iso_app = typer.Typer(no_args_is_help=True, help="ISO 20022 messages (pacs.008, pacs.009).")
-console = Console()
-err = Console(stderr=True)
+if TYPE_CHECKING:
+    from vostro.iso20022.inbound import InboundMessage
+
+app = typer.Typer(no_args_is_help=True, help="ISO 20022 messages (pacs.008, pacs.009).")
+PAYMENT_COLUMNS = ("UETR", "debtor agent", "creditor agent", "settlement amount", "instructed")
 
 
-@iso_app.command("check")
-def iso_check(
-    file: Path,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
-) -> None:
+@app.command("check")
+def iso_check(file: Path, as_json: JsonObjectFlag = False) -> None:
     """Validate a message strictly and show the payments it would create (nothing is submitted;
     parties need not be registered). Exits 1 with the ISO reason code if it is refused."""
     from vostro.iso20022.inbound import MessageRejected, read_message
 
+    xsd_dir = settings_for(None).iso20022_xsd_dir
     data = file.read_bytes()
     try:
-        message = read_message(data, Settings().iso20022_xsd_dir)
+        message = read_message(data, xsd_dir)
     except MessageRejected as rejected:
-        if "namespace" in rejected.reason and _show_report(data, as_json):
+        if "namespace" in rejected.reason and _show_report(data, xsd_dir, as_json):
             return
         if as_json:
             print(
@@ -41,25 +49,10 @@ def iso_check(
             err.print(f"[red]RJCT {rejected.code}[/]: {rejected.reason}")
         raise typer.Exit(1) from None
     if as_json:
-        print(
-            json.dumps(
-                {
-                    "ok": True,
-                    "message_type": message.message_type,
-                    "message_id": message.message_id,
-                    "from": message.header_from,
-                    "to": message.header_to,
-                    "payments": [p.as_dict() for p in message.payments],
-                },
-                ensure_ascii=False,
-            )
-        )
+        print(json.dumps(_message_document(message), ensure_ascii=False))
         return
-    table = Table(
-        title=f"{message.message_type} {message.message_id}: {len(message.payments)} payments"
-    )
-    for column in ("UETR", "debtor agent", "creditor agent", "settlement amount", "instructed"):
-        table.add_column(column)
+    title = f"{message.message_type} {message.message_id}: {len(message.payments)} payments"
+    table = new_table(title, PAYMENT_COLUMNS)
     for p in message.payments:
         table.add_row(
             p.uetr,
@@ -73,20 +66,30 @@ def iso_check(
     console.print(table)
 
 
-@iso_app.command("import")
+def _message_document(message: InboundMessage) -> dict[str, object]:
+    return {
+        "ok": True,
+        "message_type": message.message_type,
+        "message_id": message.message_id,
+        "from": message.header_from,
+        "to": message.header_to,
+        "payments": [p.as_dict() for p in message.payments],
+    }
+
+
+@app.command("import")
 def iso_import(
     file: Path,
     report: Annotated[
         Path | None, typer.Option(help="Also write the pacs.002 to this file")
     ] = None,
-    database_url: Annotated[str | None, typer.Option("--database-url")] = None,
+    database_url: IsoDatabaseUrl = None,
 ) -> None:
     """Submit a pacs.008/pacs.009 message; print the pacs.002 status report it produced."""
     from vostro.iso20022.gateway import import_message
-    from vostro.platform import Platform
 
-    settings = Settings()
-    with Platform.open(database_url or settings.database_url) as platform:
+    settings = settings_for(database_url)
+    with open_platform(database_url, settings) as platform:
         result = import_message(platform, file.read_bytes(), settings.iso20022_xsd_dir)
     if report is not None:
         report.write_bytes(result.report)
@@ -95,44 +98,41 @@ def iso_import(
         raise typer.Exit(1)
 
 
-@iso_app.command("status")
+@app.command("status")
 def iso_status(
     uetr: str,
     out: Annotated[Path | None, typer.Option(help="Write the pacs.002 here")] = None,
-    database_url: Annotated[str | None, typer.Option("--database-url")] = None,
+    database_url: IsoDatabaseUrl = None,
 ) -> None:
     """Print the pacs.002 status report for one payment as it stands (RJCT with its reason code,
     ACSC, ACCP or PDNG), validated against the schema."""
     from vostro.iso20022.outbound import payment_status_report
-    from vostro.platform import Platform
 
-    settings = Settings()
-    with Platform.open(database_url or settings.database_url, settings=settings) as platform:
+    settings = settings_for(database_url)
+    with open_platform(database_url, settings) as platform:
         payment = platform.payments.get(uetr)
     if payment is None:
-        err.print(f"[red]error:[/] no payment has UETR {uetr}")
-        raise typer.Exit(1)
+        fail(f"no payment has UETR {uetr}")
     report = payment_status_report(payment, settings.iso20022_xsd_dir)
     if out is not None:
         out.write_bytes(report)
     print(report.decode())
 
 
-@iso_app.command("statement")
+@app.command("statement")
 def iso_statement(
     account: Annotated[str, typer.Argument(help="Account id (decimal), or BIC:CURRENCY")],
     date_: Annotated[str, typer.Option("--date", help="YYYY-MM-DD (UTC)")],
     out: Annotated[Path | None, typer.Option(help="Write the camt.053 here")] = None,
-    database_url: Annotated[str | None, typer.Option("--database-url")] = None,
+    database_url: IsoDatabaseUrl = None,
 ) -> None:
     """Write the account's camt.053 end-of-day statement (it reconciles with the ledger)."""
     from datetime import date
 
     from vostro.iso20022.statements import statement
-    from vostro.platform import Platform
 
-    settings = Settings()
-    with Platform.open(database_url or settings.database_url) as platform:
+    settings = settings_for(database_url)
+    with open_platform(database_url, settings) as platform:
         if ":" in account:
             bic, code = account.split(":", 1)
             account_id = platform.registry.get(bic).paying_account(code)
@@ -151,7 +151,7 @@ def iso_statement(
         print(result.xml.decode())
 
 
-def _show_report(data: bytes, as_json: bool) -> bool:
+def _show_report(data: bytes, xsd_dir: Path, as_json: bool) -> bool:
     """Show a pacs.002 or pacs.004 (not a payment, but a message vostro reads); False if it is
     neither."""
     from dataclasses import asdict
@@ -160,19 +160,18 @@ def _show_report(data: bytes, as_json: bool) -> bool:
     from vostro.iso20022.reports import read_report
 
     try:
-        report = read_report(data, Settings().iso20022_xsd_dir)
+        report = read_report(data, xsd_dir)
     except MessageRejected:
         return False
     if as_json:
         print(json.dumps({"ok": True, **asdict(report)}))
-    else:
+        return True
+    console.print(
+        f"{report.message_type} {report.message_id} (schema validated: {report.schema_validated})"
+    )
+    for t in report.transactions:
         console.print(
-            f"{report.message_type} {report.message_id} (schema validated: "
-            f"{report.schema_validated})"
+            f"  {t.original_uetr}: {t.status or 'returned'} {t.reason_code or ''} "
+            f"{t.returned_amount or ''} {t.returned_currency or ''}"
         )
-        for t in report.transactions:
-            console.print(
-                f"  {t.original_uetr}: {t.status or 'returned'} {t.reason_code or ''} "
-                f"{t.returned_amount or ''} {t.returned_currency or ''}"
-            )
     return True

@@ -1,43 +1,87 @@
-"""Command-line groups for compliance: screening lists, held payments and payment limits."""
+"""Compliance from the command line: `vostro screen` (one name against a list file), and the
+groups `vostro list` (the lists payments are screened against), `vostro hold` (payments held
+on a hit) and `vostro limit` (per-payment and per-day limits)."""
 
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from vostro.config import Settings
-from vostro.money import format_amount, parse_amount
-
-console = Console()
-err = Console(stderr=True)
+from vostro.cli.options import (
+    Actor,
+    DatabaseUrl,
+    JsonFlag,
+    JsonTableFlag,
+    console,
+    new_table,
+    number_in,
+    open_platform,
+    settings_for,
+    utc,
+)
+from vostro.config import HIT_THRESHOLD
+from vostro.money import format_amount
 
 list_app = typer.Typer(no_args_is_help=True, help="Sanctions and watch lists payments screen.")
 hold_app = typer.Typer(no_args_is_help=True, help="Payments held on a screening hit.")
 limit_app = typer.Typer(no_args_is_help=True, help="Per-payment and per-day payment limits.")
 
-DatabaseUrl = Annotated[
-    str | None, typer.Option("--database-url", help="Default: $VOSTRO_DATABASE_URL")
-]
-Actor = Annotated[str, typer.Option(help="Who is acting, for the audit log.")]
-JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 Reason = Annotated[str, typer.Option(help="Why (kept in the audit log and the history).")]
 
 
-def _platform(url: str | None) -> Any:
-    from vostro.platform import Platform
+def screen(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="A party's name, in any script")],
+    list_file: Annotated[
+        Path,
+        typer.Option(
+            "--list",
+            help="FollowTheMoney entities (JSON lines) or a CSV list (id,name,aliases,identifiers)",
+        ),
+    ],
+    # Not given: $VOSTRO_SCREENING_THRESHOLD, read when the command runs (else this default).
+    threshold: Annotated[float, typer.Option(min=0, max=100)] = HIT_THRESHOLD,
+    identifier: Annotated[
+        list[str] | None, typer.Option(help="BIC, INN, ... matched exactly")
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Screen one name against a sanctions list, across scripts and spellings."""
+    from vostro.compliance.lists import load_csv, load_ftm, screen_name
 
-    settings = Settings()
-    return Platform.open(url or settings.database_url, settings=settings)
+    if _not_given(ctx, "threshold"):
+        threshold = settings_for(None).screening_threshold
+    screening = load_csv(list_file) if list_file.suffix == ".csv" else load_ftm(list_file)
+    matches = screen_name(screening, name, threshold=threshold, identifiers=identifier or [])
+    if as_json:
+        found = [
+            {
+                "entity_id": m.entity_id,
+                "name": m.name,
+                "score": m.score,
+                "hit": m.hit,
+                "reason": m.reason,
+            }
+            for m in matches
+        ]
+        document = {"name": name, "list_version": screening.version, "matches": found}
+        print(json.dumps(document, ensure_ascii=False))
+        return
+    table = new_table(
+        f"{name!r} against {screening.source} (version {screening.version})",
+        ("entity", "listed name", "score", "hit"),
+    )
+    for m in matches:
+        table.add_row(m.entity_id, m.name, f"{m.score:.1f}", "HIT" if m.hit else "")
+    console.print(table)
 
 
-def _when(ns: int) -> str:
-    return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(ns // 10**9))
+def _not_given(ctx: typer.Context, option: str) -> bool:
+    source = ctx.get_parameter_source(option)
+    return source is None or source.name == "DEFAULT"
 
 
 # ---------------------------------------------------------------------------- lists
@@ -54,36 +98,29 @@ def list_load(
     """Load or reload a list (FollowTheMoney JSON lines, or CSV id,name,aliases,identifiers);
     from now on every payment is screened against it."""
     fmt = format_ or ("csv" if file.suffix.lower() == ".csv" else "ftm")
-    with _platform(database_url) as p:
+    with open_platform(database_url) as p:
         stored = p.compliance.load_list(
             name or file.name.split(".")[0], file.read_bytes(), fmt, actor, source=str(file)
         )
     console.print(
         f"list {stored.name}: version {stored.version}, {stored.entities} entities "
-        f"({stored.format}), loaded by {stored.loaded_by} at {_when(stored.loaded_at)} UTC"
+        f"({stored.format}), loaded by {stored.loaded_by} at {utc(stored.loaded_at)} UTC"
     )
 
 
 @list_app.command("show")
-def list_show(database_url: DatabaseUrl = None, as_json: JsonFlag = False) -> None:
+def list_show(database_url: DatabaseUrl = None, as_json: JsonTableFlag = False) -> None:
     """The active lists and their versions."""
-    with _platform(database_url) as p:
+    with open_platform(database_url) as p:
         lists = p.compliance.lists()
     if as_json:
         print(json.dumps([s.as_dict() for s in lists]))
         return
-    table = Table(title="screening lists")
-    for column in ("name", "format", "version", "entities", "loaded (UTC)", "by", "source"):
-        table.add_column(column)
+    columns = ("name", "format", "version", "entities", "loaded (UTC)", "by", "source")
+    table = new_table("screening lists", columns)
     for s in lists:
         table.add_row(
-            s.name,
-            s.format,
-            s.version,
-            str(s.entities),
-            _when(s.loaded_at),
-            s.loaded_by,
-            s.source,
+            s.name, s.format, s.version, str(s.entities), utc(s.loaded_at), s.loaded_by, s.source
         )
     console.print(table)
 
@@ -93,29 +130,28 @@ def list_remove(
     name: str, reason: Reason, database_url: DatabaseUrl = None, actor: Actor = "operator"
 ) -> None:
     """Stop screening against a list."""
-    with _platform(database_url) as p:
+    with open_platform(database_url) as p:
         removed = p.compliance.remove_list(name, actor, reason)
     console.print(f"list {removed.name} (version {removed.version}) removed")
 
 
 # ---------------------------------------------------------------------------- holds
 @hold_app.command("list")
-def hold_list(database_url: DatabaseUrl = None, as_json: JsonFlag = False) -> None:
+def hold_list(database_url: DatabaseUrl = None, as_json: JsonTableFlag = False) -> None:
     """Payments waiting for a decision, the soonest deadline first."""
-    with _platform(database_url) as p:
+    with open_platform(database_url) as p:
         holds = p.holds.holds()
     if as_json:
         print(json.dumps([h.as_dict() for h in holds], ensure_ascii=False))
         return
-    table = Table(title="held payments, soonest deadline first")
-    for column in ("UETR", "from → to", "amount", "deadline (UTC)", "score", "why"):
-        table.add_column(column)
+    columns = ("UETR", "from → to", "amount", "deadline (UTC)", "score", "why")
+    table = new_table("held payments, soonest deadline first", columns)
     for h in holds:
         table.add_row(
             h.uetr,
             f"{h.debtor_agent} → {h.creditor_agent}",
             format_amount(h.source_amount_minor, h.source_currency),
-            _when(h.deadline_at),
+            utc(h.deadline_at),
             "" if h.score is None else f"{h.score:.1f}",
             "; ".join(x["reason"] for x in h.hits),
         )
@@ -134,9 +170,9 @@ def hold_release(
     actor: Actor = "operator",
 ) -> None:
     """Release a held payment: it settles (or goes on as it would have)."""
-    with _platform(database_url) as p:
+    with open_platform(database_url) as p:
         payment = p.holds.release(uetr, actor, reason, remember=remember)
-    _decided(payment)
+    _print_decided(payment)
 
 
 @hold_app.command("reject")
@@ -144,20 +180,20 @@ def hold_reject(
     uetr: str, reason: Reason, database_url: DatabaseUrl = None, actor: Actor = "operator"
 ) -> None:
     """Reject a held payment (RR04): its reserved funds go back to the payer."""
-    with _platform(database_url) as p:
+    with open_platform(database_url) as p:
         payment = p.holds.reject(uetr, actor, reason)
-    _decided(payment)
+    _print_decided(payment)
 
 
 @hold_app.command("expire")
 def hold_expire(database_url: DatabaseUrl = None) -> None:
     """Reject every held payment past its deadline."""
-    with _platform(database_url) as p:
+    with open_platform(database_url) as p:
         expired = p.holds.expire()
     console.print(f"{len(expired)} held payments expired" + "".join(f"\n  {u}" for u in expired))
 
 
-def _decided(payment: Any) -> None:
+def _print_decided(payment: Any) -> None:
     console.print(
         f"payment {payment.uetr}: {payment.state.upper()}"
         + (f" {payment.reason_code}: {payment.reason}" if payment.reason_code else "")
@@ -180,13 +216,13 @@ def limit_set(
     actor: Actor = "operator",
 ) -> None:
     """Set the limits for a payer (or every payer) and flow (or every flow) in a currency."""
-    with _platform(database_url) as p:
+    with open_platform(database_url) as p:
         limit = p.compliance.set_limit(
             participant,
             flow,
             currency,
-            per_payment_max_minor=_minor(per_payment, currency),
-            per_day_max_minor=_minor(per_day, currency),
+            per_payment_max_minor=None if per_payment is None else number_in(per_payment, currency),
+            per_day_max_minor=None if per_day is None else number_in(per_day, currency),
             actor=actor,
         )
     console.print(f"limit set for {limit.scope}: {_limits_text(limit)}")
@@ -200,30 +236,27 @@ def limit_remove(
     database_url: DatabaseUrl = None,
     actor: Actor = "operator",
 ) -> None:
-    with _platform(database_url) as p:
+    with open_platform(database_url) as p:
         limit = p.compliance.remove_limit(participant, flow, currency, actor=actor)
     console.print(f"limit removed for {limit.scope}")
 
 
 @limit_app.command("list")
-def limit_list(database_url: DatabaseUrl = None, as_json: JsonFlag = False) -> None:
-    with _platform(database_url) as p:
+def limit_list(database_url: DatabaseUrl = None, as_json: JsonTableFlag = False) -> None:
+    with open_platform(database_url) as p:
         limits = p.compliance.limits()
     if as_json:
         print(json.dumps([x.as_dict() for x in limits]))
         return
-    table = Table(title="payment limits")
-    for column in ("payer", "flow", "currency", "per payment", "per day", "set by"):
-        table.add_column(column)
+    columns = ("payer", "flow", "currency", "per payment", "per day", "set by")
+    table = new_table("payment limits", columns)
     for x in limits:
         table.add_row(
             x.participant,
             x.flow,
             x.currency,
-            ""
-            if x.per_payment_max_minor is None
-            else format_amount(x.per_payment_max_minor, x.currency),
-            "" if x.per_day_max_minor is None else format_amount(x.per_day_max_minor, x.currency),
+            _amount(x.per_payment_max_minor, x.currency),
+            _amount(x.per_day_max_minor, x.currency),
             x.set_by,
         )
     console.print(table)
@@ -231,13 +264,6 @@ def limit_list(database_url: DatabaseUrl = None, as_json: JsonFlag = False) -> N
 
 def _amount(minor: int | None, code: str) -> str:
     return "" if minor is None else format_amount(minor, code)
-
-
-def _minor(amount: str | None, code: str) -> int | None:
-    if amount is None:
-        return None
-    minor, _ = parse_amount(f"{amount} {code}", code)
-    return minor
 
 
 def _limits_text(limit: Any) -> str:

@@ -1,0 +1,148 @@
+"""What every command group shares: its options, its consoles, opening the platform or the
+ledger's store for one command, and printing errors, amounts, times and tables.
+
+Nothing here reads the environment at import: a command builds its `Settings` when it runs
+(`settings_for`), so `vostro --help` and a bad setting never fail before a command starts.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Collection, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from vostro.money import parse_amount
+
+if TYPE_CHECKING:
+    from vostro.config import Settings
+    from vostro.platform import Platform
+    from vostro.store.base import Store
+
+console = Console()
+err = Console(stderr=True)
+
+
+def _database_url(help_text: str | None) -> Any:
+    return typer.Option("--database-url", help=help_text)
+
+
+# Each group kept the help text it had: the payment and compliance commands, the ledger's own
+# commands, the service and its keys, and the ISO 20022 commands (no help).
+DatabaseUrl = Annotated[str | None, _database_url("Default: $VOSTRO_DATABASE_URL")]
+LedgerDatabaseUrl = Annotated[
+    str | None,
+    _database_url(
+        "sqlite:///PATH or postgresql+psycopg://USER@HOST:PORT/DB "
+        "(default: $VOSTRO_DATABASE_URL, else sqlite:///vostro.db)"
+    ),
+]
+ServiceDatabaseUrl = Annotated[
+    str | None, _database_url("sqlite:///PATH or postgresql+psycopg://USER@HOST/DB")
+]
+IsoDatabaseUrl = Annotated[str | None, _database_url(None)]
+
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of text.")]
+JsonTableFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+JsonObjectFlag = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
+JsonPlainFlag = Annotated[bool, typer.Option("--json")]
+
+Actor = Annotated[str, typer.Option(help="Who is acting, for the audit log.")]
+
+
+# ------------------------------------------------------------ settings, platform, store
+def settings_for(database_url: str | None) -> Settings:
+    """One command's settings: the environment's, with `--database-url` over its URL."""
+    from vostro.config import Settings
+
+    return Settings(database_url=database_url) if database_url else Settings()
+
+
+def open_platform(database_url: str | None, settings: Settings | None = None) -> Platform:
+    """The platform on the command's database (`with open_platform(url) as platform:`)."""
+    from vostro.platform import Platform
+
+    settings = settings or settings_for(database_url)
+    return Platform.open(settings.database_url, settings=settings)
+
+
+@contextmanager
+def opened_store(database_url: str | None, *, migrate: bool = True) -> Iterator[Store]:
+    """The ledger's store on the command's database, disposed of when the block ends."""
+    from vostro.store import open_store
+
+    store = open_store(settings_for(database_url).database_url, migrate=migrate)
+    try:
+        yield store
+    finally:
+        store.dispose()
+
+
+# ------------------------------------------------------------------------ amounts
+def minor_units(text: str, code: str) -> int:
+    """An amount written with its currency ("1,000.00 INR"), which must be `code`."""
+    return parse_amount(text, code)[0]
+
+
+def number_in(number: str, code: str) -> int:
+    """A number written without its currency ("1,000.00"), in minor units of `code`."""
+    return minor_units(f"{number} {code}", code)
+
+
+# ------------------------------------------------------------------------- errors
+def print_error(message: object, label: str = "error:") -> None:
+    err.print(f"[red]{label}[/] {message}")
+
+
+def fail(message: object, label: str = "error:") -> NoReturn:
+    """Print the error on stderr and end the command with exit code 1."""
+    print_error(message, label)
+    raise typer.Exit(1)
+
+
+# ------------------------------------------------------------------------- output
+def utc(ns: int, fmt: str = "%Y-%m-%d %H:%M:%S") -> str:
+    """A time in nanoseconds since the epoch, as UTC."""
+    return time.strftime(fmt, time.gmtime(ns // 10**9))
+
+
+def new_table(title: str, columns: Iterable[str], *, right: Collection[str] = ()) -> Table:
+    """A table with these columns, those named in `right` justified right."""
+    table = Table(title=title)
+    for column in columns:
+        table.add_column(column, justify="right" if column in right else "left")
+    return table
+
+
+def figures_table(
+    title: str,
+    figures: Mapping[str, object],
+    grouped: type | tuple[type, ...] = int,
+    *,
+    skip: Collection[str] = (),
+) -> Table:
+    """A benchmark's figures, measure by measure; values of the `grouped` types get thousands
+    separators."""
+    table = Table(title=title)
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    for key, value in figures.items():
+        if key not in skip:
+            table.add_row(key, f"{value:,}" if isinstance(value, grouped) else str(value))
+    return table
+
+
+def progress() -> Progress:
+    """A progress bar on stderr (stdout stays for the result)."""
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+    )

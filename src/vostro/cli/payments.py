@@ -1,0 +1,203 @@
+"""`vostro pay`, `vostro payment` (show, list) and `vostro queue`, the RTGS queue: list,
+cancel, re-prioritise, expire, and the liquidity-saving mechanism over it."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from vostro.cli.options import DatabaseUrl, console, fail, new_table, open_platform, utc
+from vostro.cli.settlement import print_reports
+from vostro.money import format_amount, parse_amount
+
+if TYPE_CHECKING:
+    from vostro.payments.model import Payment, PaymentRequest
+
+payment_app = typer.Typer(no_args_is_help=True, help="Look at payments.")
+queue_app = typer.Typer(no_args_is_help=True, help="The RTGS queue.")
+Sender = Annotated[str, typer.Option(help="The sender's BIC")]
+
+
+def pay(
+    file: Annotated[
+        Path | None, typer.Option(help="A JSON payment (fields of PaymentRequest)")
+    ] = None,
+    payer: Annotated[str | None, typer.Option("--from")] = None,
+    payee: Annotated[str | None, typer.Option("--to")] = None,
+    amount: Annotated[str | None, typer.Option(help='e.g. "45,000.00 RUB"')] = None,
+    target_currency: Annotated[str | None, typer.Option()] = None,
+    quote: Annotated[str | None, typer.Option(help="FX quote id (cross-currency)")] = None,
+    flow: Annotated[str, typer.Option()] = "trade",
+    end_to_end_id: Annotated[str | None, typer.Option()] = None,
+    uetr: Annotated[str | None, typer.Option()] = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Submit a payment from a JSON file or from flags; prints where it ended."""
+    from vostro.payments.model import PaymentRequest
+
+    if file is not None:
+        request = _request_from_file(file)
+    else:
+        if not (payer and payee and amount):
+            raise typer.BadParameter("give --file, or --from, --to and --amount")
+        minor, ccy = parse_amount(amount)
+        request = PaymentRequest(
+            uetr=uetr or str(uuid.uuid4()),
+            end_to_end_id=end_to_end_id or f"CLI-{uuid.uuid4().hex[:12]}",
+            debtor_agent=payer,
+            creditor_agent=payee,
+            amount_minor=minor,
+            currency=ccy.code,
+            target_currency=target_currency,
+            quote_id=quote,
+            flow=flow,
+        )
+    with open_platform(database_url) as p:
+        payment = p.payments.submit(request)
+    _show(payment)
+    if payment.state == "rejected":
+        raise typer.Exit(1)
+
+
+def _request_from_file(file: Path) -> PaymentRequest:
+    """A payment's fields from JSON; an `amount` ("45,000.00 RUB") gives amount and currency."""
+    from vostro.payments.model import PaymentRequest
+
+    fields = json.loads(file.read_text())
+    if "amount" in fields:
+        minor, ccy = parse_amount(fields.pop("amount"))
+        fields.update(amount_minor=minor, currency=ccy.code)
+    return PaymentRequest(**fields)
+
+
+@payment_app.command("show")
+def payment_show(uetr: str, database_url: DatabaseUrl = None) -> None:
+    """A payment's details and its full history."""
+    with open_platform(database_url) as p:
+        payment = p.payments.get(uetr)
+    if payment is None:
+        fail(f"no payment has UETR {uetr}")
+    _show(payment)
+
+
+@payment_app.command("list")
+def payment_list(limit: int = 20, database_url: DatabaseUrl = None) -> None:
+    with open_platform(database_url) as p:
+        found = p.payments.list(limit)
+    table = new_table("payments, newest first", ("UETR", "from", "to", "sent", "received", "state"))
+    for x in found:
+        table.add_row(
+            x.uetr,
+            x.debtor_agent,
+            x.creditor_agent,
+            format_amount(x.source_amount_minor, x.source_currency),
+            format_amount(x.target_amount_minor, x.target_currency),
+            x.state,
+        )
+    console.print(table)
+
+
+def _show(x: Payment) -> None:
+    console.print(
+        f"[bold]payment {x.uetr}[/]  {x.state.upper()}"
+        + (f"  {x.reason_code}: {x.reason}" if x.reason_code else "")
+    )
+    console.print(
+        f"  {x.debtor_agent} → {x.creditor_agent} ({x.flow}), end-to-end id {x.end_to_end_id}"
+    )
+    console.print(
+        f"  sent {format_amount(x.source_amount_minor, x.source_currency)}, received "
+        f"{format_amount(x.target_amount_minor, x.target_currency)}"
+        + (
+            f" at {x.rate} via {x.fx_provider} (reference {x.reference_rate})"
+            if x.fx_provider
+            else ""
+        )
+    )
+    console.print(
+        f"  fee {format_amount(x.fee_minor, x.source_currency)}; all-in cost "
+        f"{format_amount(x.cost_minor, x.source_currency)} = "
+        f"{Decimal(x.cost_bps) / 100:.2f} % of the amount sent"
+    )
+    table = new_table("history", ("at (UTC)", "state", "reason"))
+    for e in x.events:
+        table.add_row(
+            utc(e.at), e.state, (f"{e.reason_code}: " if e.reason_code else "") + (e.reason or "")
+        )
+    console.print(table)
+
+
+# --------------------------------------------------------------------------- queue
+@queue_app.command("list")
+def queue_list(
+    currency: Annotated[str | None, typer.Option()] = None, database_url: DatabaseUrl = None
+) -> None:
+    """Queued payments in settlement order."""
+    with open_platform(database_url) as p:
+        entries = p.settlement_views.queue(currency)
+        found = [(e, p.payments.get(e.uetr)) for e in entries]
+    table = new_table(
+        "RTGS queue", ("UETR", "payer", "payee", "amount", "priority", "waiting since (UTC)")
+    )
+    for e, x in found:
+        if x is not None:
+            table.add_row(
+                e.uetr,
+                e.payer,
+                x.creditor_agent,
+                format_amount(x.source_amount_minor, x.source_currency),
+                e.priority.name.lower(),
+                utc(e.arrival, "%H:%M:%S"),
+            )
+    console.print(table)
+
+
+@queue_app.command("cancel")
+def queue_cancel(uetr: str, by: Sender, database_url: DatabaseUrl = None) -> None:
+    """Cancel a queued payment (its sender only)."""
+    with open_platform(database_url) as p:
+        payment = p.payments.cancel(uetr, by)
+    console.print(f"payment {payment.uetr} cancelled ({payment.reason_code})")
+
+
+@queue_app.command("priority")
+def queue_priority(
+    uetr: str,
+    priority: Annotated[str, typer.Argument(help="urgent|normal")],
+    by: Sender,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Re-prioritise a queued payment (its sender only)."""
+    from vostro.settlement.queue import Priority
+
+    with open_platform(database_url) as p:
+        p.payments.reprioritise(uetr, by, Priority[priority.upper()])
+    console.print(f"payment {uetr} is now {priority}")
+
+
+@queue_app.command("expire")
+def queue_expire(database_url: DatabaseUrl = None) -> None:
+    """Reject queued payments past their deadline."""
+    with open_platform(database_url) as p:
+        expired = p.payments.expire_queue()
+    console.print(f"{len(expired)} queued payments reached their deadline and were rejected")
+
+
+@queue_app.command("lsm")
+def queue_lsm(
+    currency: str,
+    optimal: Annotated[
+        bool,
+        typer.Option(help="Solve the clearing problem exactly (HiGHS) instead of the heuristic"),
+    ] = False,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Run the liquidity-saving mechanism on the queue: settle what can go together."""
+    with open_platform(database_url) as p:
+        report = p.settlement.run_lsm(currency, optimal=optimal)
+    print_reports([report])
