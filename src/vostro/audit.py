@@ -36,19 +36,3 @@ class AuditLog(Protocol):
 
 def detail_json(**detail: Any) -> str:
     return json.dumps(detail, sort_keys=True, default=str)
-
-
-# Transitional: the old connection-level writers, until every part writes through its unit.
-def record(
-    conn: Any, actor: str, action: str, subject: str, *, origin: str | None = None, **detail: Any
-) -> None:
-    from vostro.store.repositories.audit import SqlAuditLog
-
-    SqlAuditLog(conn).record(actor, action, subject, origin=origin, **detail)
-
-
-def entries(engine: Any, subject: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
-    from vostro.store.repositories.audit import SqlAuditLog
-
-    with engine.connect() as conn:
-        return SqlAuditLog(conn).entries(subject, limit)

@@ -174,15 +174,18 @@ class Platform:
     # ------------------------------------------------------------- commands
     def fund(self, bic: str, amount_minor: int, code: str, *, transfer_id: int, actor: str) -> str:
         """Fund a participant, then retry its queued payments with the new liquidity: one
-        command."""
-        with self.unit() as uow:
+        command (or part of the one open on this thread)."""
+
+        def fund_and_retry(uow: SqlUnitOfWork) -> str:
+            del uow  # the calls below join it
             result = self.registry.fund(
                 bic, amount_minor, code, transfer_id=transfer_id, actor=actor
             )
             if result == CreateTransferResult.OK:
                 self.payments.retry_queue(self.registry.get(bic).bic, code)
-            uow.commit()
-        return str(result)
+            return str(result)
+
+        return self.run(fund_and_retry)
 
     def close(self) -> None:
         try:

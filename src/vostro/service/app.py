@@ -24,9 +24,10 @@ from vostro.service.groups import install_groups
 from vostro.service.housekeeping import Housekeeper
 from vostro.service.metrics import Metrics
 from vostro.service.problems import Problem
-from vostro.service.queries import payments_by_state
 from vostro.service.settings import ServiceSettings
 from vostro.service.writer import Writer
+from vostro.store.readmodels import payments_by_state
+from vostro.store.repositories import idempotency
 
 log = logging.getLogger("vostro.service")
 
@@ -90,14 +91,14 @@ class Service:
         return payments_by_state(self.engine), self.platform.settlement_views.queue_depth()
 
     def idempotency_lookup(self, principal: str, key: str) -> dict[str, Any] | None:
-        return middleware.lookup(self.engine, principal, key)
+        return idempotency.lookup(self.engine, principal, key)
 
     async def idempotency_store(
         self, principal: str, key: str, fingerprint: bytes, status: int, media: str, body: bytes
     ) -> None:
         def save(platform: Platform) -> None:
             del platform
-            middleware.store(self.engine, principal, key, fingerprint, status, media, body)
+            idempotency.store(self.engine, principal, key, fingerprint, status, media, body)
 
         try:
             await self.writer.run(save)

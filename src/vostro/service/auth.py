@@ -18,16 +18,12 @@ import re
 import secrets
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from typing import Any
 
-import sqlalchemy as sa
-
-from vostro import audit
 from vostro.errors import VostroError
-from vostro.store.schema import api_keys
+from vostro.store.repositories.keys import KeyRows, SqlKeys
 
 KEY_RE = re.compile(r"^vk_([0-9a-f]{8})_([A-Za-z0-9_-]{43})$")
 CACHE_TTL_NS = 2_000_000_000  # another process's revocation is seen within two seconds
@@ -78,58 +74,55 @@ class KeyRing:
     """Creates, checks and revokes keys. `check` is called on every request: it is served from
     memory and re-reads a key's row at most every two seconds."""
 
-    def __init__(self, engine: sa.Engine) -> None:
-        self.engine = engine
+    def __init__(self, engine: Any) -> None:
+        self.keys = SqlKeys(engine)
         self._cache: dict[str, tuple[int, bytes, Principal | None]] = {}
         self._lock = threading.Lock()
 
     def create(
-        self,
-        role: Role,
-        bic: str | None,
-        label: str,
-        *,
-        actor: str,
-        origin: str | None = None,
-        conn: sa.Connection | None = None,
+        self, role: Role, bic: str | None, label: str, *, actor: str, origin: str | None = None
+    ) -> tuple[str, KeyInfo]:
+        with self.keys.transaction() as rows:
+            return self._create(rows, role, bic, label, actor, origin)
+
+    @staticmethod
+    def _create(
+        rows: KeyRows, role: Role, bic: str | None, label: str, actor: str, origin: str | None
     ) -> tuple[str, KeyInfo]:
         if (role is Role.PARTICIPANT) != (bic is not None):
             raise KeyRefused("a participant key names its participant's BIC; other roles name none")
         key_id = secrets.token_hex(4)
         key = f"vk_{key_id}_{secrets.token_urlsafe(32)}"
         info = KeyInfo(key_id, role, bic, label, time.time_ns(), actor, None)
-        with _begin(self.engine, conn) as c:
-            c.execute(
-                api_keys.insert().values(
-                    key_id=key_id,
-                    key_hash=_hash(key),
-                    role=str(role),
-                    bic=bic,
-                    label=label,
-                    created_at=info.created_at,
-                    created_by=actor,
-                )
-            )
-            audit.record(
-                c, actor, "key.create", key_id, origin=origin, role=str(role), bic=bic, label=label
-            )
+        rows.insert(
+            {
+                "key_id": key_id,
+                "key_hash": _hash(key),
+                "role": str(role),
+                "bic": bic,
+                "label": label,
+                "created_at": info.created_at,
+                "created_by": actor,
+            }
+        )
+        rows.audit.record(
+            actor, "key.create", key_id, origin=origin, role=str(role), bic=bic, label=label
+        )
         return key, info
 
     def revoke(self, key_id: str, *, actor: str, origin: str | None = None) -> KeyInfo:
-        with self.engine.begin() as conn:
-            info = self._revoke(conn, key_id, actor, origin)
-        return info
+        with self.keys.transaction() as rows:
+            return self._revoke(rows, key_id, actor, origin)
 
-    def _revoke(self, conn: sa.Connection, key_id: str, actor: str, origin: str | None) -> KeyInfo:
-        info = self._get(conn, key_id)
-        if info is None:
+    def _revoke(self, rows: KeyRows, key_id: str, actor: str, origin: str | None) -> KeyInfo:
+        found = rows.get(key_id)
+        if found is None:
             raise KeyRefused(f"no API key {key_id}")
+        info = _info(found)
         if info.revoked_at is None:
             now = time.time_ns()
-            conn.execute(
-                api_keys.update().where(api_keys.c.key_id == key_id).values(revoked_at=now)
-            )
-            audit.record(conn, actor, "key.revoke", key_id, origin=origin)
+            rows.revoke(key_id, now)
+            rows.audit.record(actor, "key.revoke", key_id, origin=origin)
             info = replace(info, revoked_at=now)
         with self._lock:
             self._cache.pop(key_id, None)
@@ -137,26 +130,22 @@ class KeyRing:
 
     def rotate(self, key_id: str, *, actor: str, origin: str | None = None) -> tuple[str, KeyInfo]:
         """A new key with the same role and participant; the old one stops working at once."""
-        with self.engine.begin() as conn:
-            old = self._get(conn, key_id)
-            if old is None or old.revoked_at is not None:
+        with self.keys.transaction() as rows:
+            found = rows.get(key_id)
+            if found is None or found["revoked_at"] is not None:
                 raise KeyRefused(f"no active API key {key_id}")
-            self._revoke(conn, key_id, actor, origin)
-            return self.create(old.role, old.bic, old.label, actor=actor, origin=origin, conn=conn)
+            old = _info(found)
+            self._revoke(rows, key_id, actor, origin)
+            return self._create(rows, old.role, old.bic, old.label, actor, origin)
 
     def get(self, key_id: str) -> KeyInfo | None:
-        with self.engine.connect() as conn:
-            return self._get(conn, key_id)
+        with self.keys.reading() as rows:
+            found = rows.get(key_id)
+        return None if found is None else _info(found)
 
     def all(self) -> list[KeyInfo]:
-        with self.engine.connect() as conn:
-            rows = conn.execute(sa.select(api_keys).order_by(api_keys.c.created_at))
-            return [_info(row) for row in rows]
-
-    @staticmethod
-    def _get(conn: sa.Connection, key_id: str) -> KeyInfo | None:
-        row = conn.execute(sa.select(api_keys).where(api_keys.c.key_id == key_id)).first()
-        return None if row is None else _info(row)
+        with self.keys.reading() as rows:
+            return [_info(row) for row in rows.all()]
 
     def check(self, presented: str) -> Principal | None:
         """The principal a presented key stands for, or None (unknown, malformed or revoked)."""
@@ -167,17 +156,17 @@ class KeyRing:
         now = time.monotonic_ns()
         cached = self._cache.get(key_id)
         if cached is None or now - cached[0] > CACHE_TTL_NS:
-            with self.engine.connect() as conn:
-                row = conn.execute(sa.select(api_keys).where(api_keys.c.key_id == key_id)).first()
+            with self.keys.reading() as rows:
+                row = rows.get(key_id)
             if row is None:
                 cached = (now, b"", None)
             else:
                 principal = (
                     None
-                    if row.revoked_at is not None
-                    else Principal(key_id, Role(row.role), row.bic)
+                    if row["revoked_at"] is not None
+                    else Principal(key_id, Role(row["role"]), row["bic"])
                 )
-                cached = (now, bytes(row.key_hash), principal)
+                cached = (now, bytes(row["key_hash"]), principal)
             with self._lock:
                 self._cache[key_id] = cached
         _, stored, principal = cached
@@ -186,23 +175,13 @@ class KeyRing:
         return principal
 
 
-def _info(row: sa.Row) -> KeyInfo:  # type: ignore[type-arg]
+def _info(row: dict[str, Any]) -> KeyInfo:
     return KeyInfo(
-        row.key_id,
-        Role(row.role),
-        row.bic,
-        row.label,
-        row.created_at,
-        row.created_by,
-        row.revoked_at,
+        row["key_id"],
+        Role(row["role"]),
+        row["bic"],
+        row["label"],
+        row["created_at"],
+        row["created_by"],
+        row["revoked_at"],
     )
-
-
-@contextmanager
-def _begin(engine: sa.Engine, conn: sa.Connection | None) -> Iterator[sa.Connection]:
-    """`engine.begin()`, or the caller's open transaction."""
-    if conn is not None:
-        yield conn
-        return
-    with engine.begin() as opened:
-        yield opened

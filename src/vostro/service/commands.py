@@ -1,5 +1,5 @@
-"""Writes over HTTP: each runs on the single writer and leaves one audit entry (who, what, when,
-from where, and whether it was done or refused)."""
+"""Writes over HTTP: each runs on the single writer as one unit of work with its audit entry (who,
+what, when, from where, done); a refused one rolls back and leaves an entry saying why."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from typing import Any, TypeVar
 
 from fastapi import Request
 
-from vostro import audit
 from vostro.platform import Platform
 from vostro.service.auth import Principal
 
@@ -29,11 +28,13 @@ async def act(
 
     def run(platform: Platform) -> T:
         try:
-            result = fn(platform)
+            with platform.unit() as uow:  # the command and its audit entry commit together
+                result = fn(platform)
+                uow.audit.record(who.name, action, subject, origin=where, outcome="done", **detail)
+                uow.commit()
         except Exception as refused:
-            with platform.store.engine.begin() as conn:
-                audit.record(
-                    conn,
+            with platform.unit() as uow:  # the refusal, in a unit of its own
+                uow.audit.record(
                     who.name,
                     action,
                     subject,
@@ -41,9 +42,8 @@ async def act(
                     outcome=f"refused: {refused}",
                     **detail,
                 )
+                uow.commit()
             raise
-        with platform.store.engine.begin() as conn:
-            audit.record(conn, who.name, action, subject, origin=where, outcome="done", **detail)
         return result
 
     return await service_of(request).writer.run(run)

@@ -20,10 +20,7 @@ import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import TYPE_CHECKING, Any
 
-import sqlalchemy as sa
-
 from vostro.service.problems import MEDIA_TYPE, Problem, ProblemDetail
-from vostro.store.schema import idempotency_keys
 
 if TYPE_CHECKING:
     from vostro.service.app import Service
@@ -237,43 +234,6 @@ class Gate:
                 "key_id": getattr(principal, "key_id", None),
                 "client": client[0] if client else None,
             },
-        )
-
-
-def lookup(engine: sa.Engine, principal: str, key: str) -> dict[str, Any] | None:
-    t = idempotency_keys
-    with engine.connect() as conn:
-        row = conn.execute(sa.select(t).where(t.c.principal == principal, t.c.key == key)).first()
-    if row is None:
-        return None
-    return {
-        "request_hash": bytes(row.request_hash),
-        "status": row.status,
-        "media_type": row.media_type,
-        "body": bytes(row.body),
-    }
-
-
-def store(
-    engine: sa.Engine,
-    principal: str,
-    key: str,
-    fingerprint: bytes,
-    status: int,
-    media_type: str,
-    body: bytes,
-) -> None:
-    with engine.begin() as conn:
-        conn.execute(
-            idempotency_keys.insert().values(
-                principal=principal,
-                key=key,
-                request_hash=fingerprint,
-                status=status,
-                media_type=media_type,
-                body=body,
-                created_at=time.time_ns(),
-            )
         )
 
 

@@ -14,7 +14,7 @@ from vostro.fx.rates import RateBook, ReferenceRate
 from vostro.money import currency
 from vostro.payments.fees import FeeSchedule
 from vostro.platform import Platform
-from vostro.service import problems, queries
+from vostro.service import problems
 from vostro.service.app import Service, principal, require, service_of
 from vostro.service.auth import KeyInfo, KeyRefused, Principal, Role
 from vostro.service.commands import act
@@ -38,6 +38,7 @@ from vostro.service.schemas import (
     WindowOut,
 )
 from vostro.settlement.engine import SettlementReport
+from vostro.store import readmodels as queries
 from vostro.treasury.vostro import VostroDay
 
 router = APIRouter(prefix="/v1", responses=problems.RESPONSES)

@@ -19,7 +19,7 @@ from vostro.participants.model import AccountKind, Participant, Status
 from vostro.participants.model import Role as ParticipantRole
 from vostro.payments.model import Payment, PaymentRequest, State
 from vostro.platform import Platform
-from vostro.service import problems, queries
+from vostro.service import problems
 from vostro.service.app import Service, principal, require, service_of
 from vostro.service.auth import Principal, Role
 from vostro.service.commands import act
@@ -44,6 +44,7 @@ from vostro.service.schemas import (
     StatusChange,
 )
 from vostro.settlement.queue import Priority
+from vostro.store import readmodels as queries
 
 router = APIRouter(prefix="/v1", responses=problems.RESPONSES)
 Who = Annotated[Principal, Depends(principal)]

@@ -7,17 +7,17 @@ from collections import Counter
 from pathlib import Path
 from typing import Annotated, Any
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Response
 from fastapi.responses import FileResponse
 
 from vostro.participants.model import AccountKind
-from vostro.service import problems, queries
+from vostro.service import problems
 from vostro.service.app import Service, principal, service_of
 from vostro.service.auth import Principal, Role
 from vostro.service.routes_admin import TARGET_USD_2030, corridor, report_out
 from vostro.service.routes_core import accounts_of, payment_out
 from vostro.service.schemas import Health
+from vostro.store import readmodels as queries
 
 router = APIRouter()
 Who = Annotated[Principal, Depends(principal)]
@@ -50,8 +50,7 @@ def healthz() -> Health:
 def readyz(svc: Svc, response: Response) -> Health:
     """Ready for traffic: the database answers and the writer is running."""
     try:
-        with svc.engine.connect() as conn:
-            conn.execute(sa.text("SELECT 1"))
+        svc.platform.store.ping()
     except Exception as error:
         response.status_code = 503
         return Health(status="unavailable", detail=f"database: {error}")

@@ -111,6 +111,11 @@ class Store(ABC):
                 f"this vostro needs {head}: run `vostro init --database-url ...` to migrate it"
             )
 
+    def ping(self) -> None:
+        """Raise if the database does not answer."""
+        with self.engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+
     @property
     def display_url(self) -> str:
         return sa.make_url(self.url).render_as_string(hide_password=True)
