@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from vostro.errors import StoreError, WriterLockHeld
+from vostro.errors import SchemaOutOfDate, StoreError, WriterLockHeld
 from vostro.ledger.types import Account, AccountFlags, Transfer, TransferFlags
 from vostro.ledger.writer import Ledger
 from vostro.store import Store, open_store
@@ -44,9 +44,28 @@ def test_migrations_create_exactly_the_schema(store: Store) -> None:
 
 
 def test_opening_twice_migrates_once_and_checks_the_revision(database_url: str) -> None:
-    open_store(database_url).dispose()
-    store = open_store(database_url, migrate=False)  # checks the revision instead
-    store.dispose()
+    first = open_store(database_url)
+    with Ledger(first) as ledger:  # a row the second opening must find untouched
+        ledger.create_accounts([Account(7, 356, code=1)])
+    with first.engine.connect() as conn:
+        head = MigrationContext.configure(conn).get_current_revision()
+        tables = set(sa.inspect(conn).get_table_names())
+    first.dispose()
+    again = open_store(database_url)  # at head already: the upgrade has nothing to do
+    with again.engine.connect() as conn:
+        assert MigrationContext.configure(conn).get_current_revision() == head
+        assert set(sa.inspect(conn).get_table_names()) == tables
+        assert compare_metadata(MigrationContext.configure(conn), metadata) == []
+    assert [a.id for a in again.get_accounts([7])] == [7]
+    with again.engine.begin() as conn:  # one revision behind: checking refuses it
+        conn.execute(sa.text("UPDATE alembic_version SET version_num = '0001_ledger'"))
+    with pytest.raises(SchemaOutOfDate, match="run `vostro init"):
+        open_store(database_url, migrate=False)
+    with again.engine.begin() as conn:
+        conn.execute(sa.text("UPDATE alembic_version SET version_num = :head"), {"head": head})
+    again.dispose()
+    checked = open_store(database_url, migrate=False)  # checks the revision instead
+    checked.dispose()
 
 
 def test_reads_round_trip_every_field(store: Store) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 import schemathesis
+from schemathesis.config import SchemathesisConfig
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import (
     content_type_conformance,
@@ -34,7 +35,11 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
 
 
 # The document of the app itself (building it opens no database); the calls go to a live server.
-schema = schemathesis.openapi.from_dict(create_app("sqlite:///openapi-only.db").openapi())
+# Schemathesis keeps no cache of its own (it would write .schemathesis/ into the working tree).
+schema = schemathesis.openapi.from_dict(
+    create_app("sqlite:///openapi-only.db").openapi(),
+    config=SchemathesisConfig.from_dict({"cache": {"enabled": False}}),
+)
 
 
 @schema.parametrize()
