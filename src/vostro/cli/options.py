@@ -18,6 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from vostro.money import parse_amount
+from vostro.units import NS_PER_S
 
 if TYPE_CHECKING:
     from vostro.config import Settings
@@ -108,7 +109,7 @@ def fail(message: object, label: str = "error:") -> NoReturn:
 # ------------------------------------------------------------------------- output
 def utc(ns: int, fmt: str = "%Y-%m-%d %H:%M:%S") -> str:
     """A time in nanoseconds since the epoch, as UTC."""
-    return time.strftime(fmt, time.gmtime(ns // 10**9))
+    return time.strftime(fmt, time.gmtime(ns // NS_PER_S))
 
 
 def new_table(title: str, columns: Iterable[str], *, right: Collection[str] = ()) -> Table:

@@ -19,10 +19,10 @@ from typing import Any
 from vostro.errors import VostroError
 from vostro.ledger.types import INT64_MAX
 from vostro.money import currency
+from vostro.units import NS_PER_DAY
 
 ALL = "*"  # every payer, or every flow
 FLOWS = ("trade", "remittance", "transfer", "return")
-DAY_NS = 86_400 * 10**9
 LIMITS_MAX = 10_000  # limits one operator may keep (bounds every listing and lookup)
 
 
@@ -52,8 +52,8 @@ class Limit:
 
 def day_bounds(now_ns: int) -> tuple[int, int]:
     """The UTC day holding `now_ns`, as [start, end) in nanoseconds."""
-    start = now_ns - now_ns % DAY_NS
-    return start, start + DAY_NS
+    start = now_ns - now_ns % NS_PER_DAY
+    return start, start + NS_PER_DAY
 
 
 def new_limit(

@@ -40,10 +40,9 @@ from vostro.errors import MoneyError, invariant
 from vostro.fx.errors import FxError, QuoteExpired, QuoteMismatch
 from vostro.fx.rates import ReferenceRate, quantize_rate
 from vostro.money import AMOUNT_MAX, currency, format_amount
+from vostro.units import BPS, NS_PER_S
 
-NS_PER_S = 1_000_000_000
 QUOTE_TTL_S = 600
-BPS = 10_000  # basis points in one whole: a spread of 100 bps is 1 %
 
 _CTX = Context(prec=34, rounding=ROUND_HALF_EVEN)
 

@@ -30,6 +30,7 @@ from vostro.iso20022.ports import PAGE_LIMIT_MAX, Journal
 from vostro.iso20022.xml import render
 from vostro.ledger.types import Transfer, TransferFlags
 from vostro.money import currency, currency_by_ledger
+from vostro.units import NS_PER_DAY, NS_PER_S
 
 CAMT053_NS = "urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"
 CAMT054_NS = "urn:iso:std:iso:20022:tech:xsd:camt.054.001.08"
@@ -51,8 +52,8 @@ def statement(store: Journal, account_id: int, day: date, xsd_dir: Path) -> Stat
     if not found:
         raise VostroError(f"no account has id {account_id}")
     code = currency_by_ledger(found[0].ledger).code
-    start = int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp()) * 10**9
-    end = start + 86_400 * 10**9
+    start = int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp()) * NS_PER_S
+    end = start + NS_PER_DAY
     opening = _balance_before(store, account_id, start)
     rows = _day(store, account_id, start, end)
     booked = [t for t in rows if not t.flags & NOT_BOOKED]
@@ -148,7 +149,7 @@ def _entry(
     """One booked entry; `m` is the message's dataclass module (camt.053 or camt.054 share the
     entry's shape but not its classes)."""
     credit = t.credit_account_id == account_id
-    booked = datetime.fromtimestamp(t.timestamp // 10**9, tz=UTC)
+    booked = datetime.fromtimestamp(t.timestamp // NS_PER_S, tz=UTC)
     e2e, uetr = refs.get(t.user_data_128, (None, None))
     return m.ReportEntry10(
         ntry_ref=f"{t.id:032x}"[-35:],

@@ -37,11 +37,11 @@ from vostro.ledger.types import (
     TransferFlags,
 )
 from vostro.money import currency_by_ledger
+from vostro.units import NS_PER_S
 
 R = CreateTransferResult
 A = CreateAccountResult
 CODE_MAX = 65535  # TigerBeetle's `code` is a u16
-NS_PER_S = 1_000_000_000
 
 _DR_LIMIT = int(AccountFlags.DEBITS_MUST_NOT_EXCEED_CREDITS)
 _CR_LIMIT = int(AccountFlags.CREDITS_MUST_NOT_EXCEED_DEBITS)

@@ -20,8 +20,7 @@ from vostro.errors import VostroError
 from vostro.money import currency
 from vostro.participants.ports import ParticipantsUnit
 from vostro.participants.registry import Registry
-
-BPS = 10_000
+from vostro.units import BPS
 
 
 class InvalidFeeSchedule(VostroError, ValueError):

@@ -22,10 +22,10 @@ from vostro.payments.lifecycle import Lifecycle
 from vostro.payments.model import Hold, HoldStatus, Payment, PaymentRejected, Reason, State
 from vostro.payments.ports import UnitOfWork
 from vostro.settlement.queue import Priority
+from vostro.units import NS_PER_S
 
 HOLDS_LISTED_MAX = 1_000  # holds returned by one listing (an operator's review screen)
 SYSTEM = "system"  # the actor of automatic decisions (expiry)
-NS_PER_S = 1_000_000_000
 
 
 class HoldError(ComplianceError):

@@ -58,10 +58,10 @@ from vostro.payments.screening import NoScreening, Screener
 from vostro.settlement.admission import AdmissionRefused, admit
 from vostro.settlement.queue import Priority, QueueEntry
 from vostro.settlement.rules import Mode
+from vostro.units import NS_PER_S
 
 R = CreateTransferResult
 UETR_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
-NS_PER_S = 1_000_000_000
 QUEUE_DEADLINE_S = 4 * 3600  # a queued payment still unfunded after four hours is rejected
 RETRY_ATTEMPTS_MAX = 2_000  # queued payments tried per arrival of liquidity (bounds the cascade)
 invariant(

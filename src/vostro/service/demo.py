@@ -37,6 +37,7 @@ from vostro.platform import Platform
 from vostro.service.auth import KeyRing, Role
 from vostro.service.bootstrap import ensure_operator
 from vostro.sim.day import CORRESPONDENT, FX_PROVIDER, INDIAN, NAMES, RUSSIAN, generate_day
+from vostro.units import NS_PER_S
 
 log = logging.getLogger("vostro.demo")
 # A demonstration watch list of invented parties (never real people or companies), in Latin
@@ -277,7 +278,7 @@ class Stream:
         holds = client.get("/v1/compliance/holds", headers=operator)
         now = time.time_ns()
         for hold in holds.json() if holds.status_code == 200 else []:
-            if now - hold["held_at"] > 120 * 10**9:  # the demo's compliance desk decides
+            if now - hold["held_at"] > 120 * NS_PER_S:  # the demo's compliance desk decides
                 client.post(
                     f"/v1/compliance/holds/{hold['uetr']}/reject",
                     json={"reason": "demo compliance desk: confirmed match with the watch list"},

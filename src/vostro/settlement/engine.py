@@ -40,6 +40,7 @@ from vostro.settlement.obligations import Obligation, SettlementAccounts
 from vostro.settlement.ports import SettlementUnit
 from vostro.settlement.reports import REPORTS_LISTED_MAX, SettlementReport, with_savings
 from vostro.settlement.windows import WindowPayment, WindowState
+from vostro.units import NS_PER_S
 
 __all__ = [
     "LEG_LSM_CREDIT",
@@ -59,7 +60,6 @@ __all__ = [
 LSM_PAYMENTS_MAX = 2_700
 LEG_LSM_CREDIT, LEG_LSM_DEBIT, LEG_LSM_FEE = 0x40, 0x41, 0x42
 FEES = "__fees__"  # the operator's fee account, as a participant of the window's netting
-NS_PER_S = 1e9
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,6 +30,7 @@ from vostro.participants.model import Role
 from vostro.payments.model import PaymentRequest, State
 from vostro.platform import Platform
 from vostro.settlement.rules import Mode
+from vostro.units import NS_PER_S
 
 INR_PER_USD = Decimal("84.5")  # fx_and_cost_parameters.csv: USD/INR ~84.5 (late 2024)
 DAY_S = 8 * 3600
@@ -142,7 +143,7 @@ def run_design(
 ) -> DesignResult:
     """Run the day through a fresh platform under one design: rtgs, lsm or dns."""
     folder = Path(tempfile.mkdtemp(prefix=f"vostro-day-{design}-"))
-    start = 1_800_000_000 * 10**9
+    start = 1_800_000_000 * NS_PER_S
     clock = SimClock(start)
     with Platform.open(f"sqlite:///{folder / 'day.db'}", clock=clock) as platform:
         opening = _open_corridor(platform, day, liquidity_share, design)
@@ -150,10 +151,10 @@ def run_design(
         next_run = LSM_EVERY_S if design == "lsm" else WINDOW_S
         for n, p in enumerate(day):
             while design != "rtgs" and p.at_s >= next_run:
-                clock.now = start + next_run * 10**9
+                clock.now = start + next_run * NS_PER_S
                 saved += _run(platform, design)
                 next_run += LSM_EVERY_S if design == "lsm" else WINDOW_S
-            clock.now = start + p.at_s * 10**9
+            clock.now = start + p.at_s * NS_PER_S
             platform.payments.submit(
                 PaymentRequest(
                     uetr=str(uuid.uuid4()),
@@ -167,7 +168,7 @@ def run_design(
             )
             if progress is not None:
                 progress(1)
-        clock.now = start + DAY_S * 10**9
+        clock.now = start + DAY_S * NS_PER_S
         if design != "rtgs":
             saved += _run(platform, design)
         settled = platform.payments.list(limit=len(day) + 1, state=State.SETTLED)

@@ -14,9 +14,9 @@ import sqlalchemy as sa
 from vostro.fx.errors import FxError
 from vostro.fx.rates import RateBook
 from vostro.store.schema import audit_log, payment_tags, payments
+from vostro.units import NS_PER_DAY
 
 PAGE_MAX = 500
-NS_PER_DAY = 86_400 * 10**9
 
 
 def payments_by_state(engine: sa.Engine, bic: str | None = None) -> dict[str, int]:
