@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
@@ -161,37 +163,46 @@ def test_second_writer_is_refused_with_a_clear_message(database_url: str) -> Non
     store.dispose()
 
 
-def test_failed_commit_changes_nothing_and_the_writer_carries_on(
-    store: Store, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@contextmanager
+def database_fails_to_commit(store: Store) -> Iterator[None]:
+    """While the block runs, the database refuses every ledger batch after its rows are written:
+    its last row (the batch's own, in ledger_batches) fails, at COMMIT on PostgreSQL (a deferred
+    constraint trigger) and on that insert on SQLite (whose triggers run at once)."""
+    if store.backend == "sqlite":
+        create = [
+            "CREATE TRIGGER fail_commit BEFORE INSERT ON ledger_batches "
+            "BEGIN SELECT RAISE(ABORT, 'disk I/O error (simulated)'); END"
+        ]
+        drop = ["DROP TRIGGER fail_commit"]
+    else:
+        create = [
+            "CREATE FUNCTION fail_commit() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$ BEGIN RAISE EXCEPTION 'server closed the connection (simulated)'; END $$",
+            "CREATE CONSTRAINT TRIGGER fail_commit AFTER INSERT ON ledger_batches "
+            "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION fail_commit()",
+        ]
+        drop = ["DROP TRIGGER fail_commit ON ledger_batches", "DROP FUNCTION fail_commit()"]
+    with store.engine.begin() as conn:
+        for statement in create:
+            conn.exec_driver_sql(statement)
+    try:
+        yield
+    finally:
+        with store.engine.begin() as conn:
+            for statement in drop:
+                conn.exec_driver_sql(statement)
+
+
+def test_failed_commit_changes_nothing_and_the_writer_carries_on(store: Store) -> None:
     with Ledger(store) as ledger:
         open_accounts(ledger)
         assert ledger.create_transfers([Transfer(10, 1, 2, 1_000, INR, 1)]) == ["ok"]
-        session = ledger.session
-        real_write = session._write  # type: ignore[attr-defined]
-
-        def write_then_fail(outcome):  # type: ignore[no-untyped-def]
-            real_write(outcome)  # every row is written inside the transaction...
-            raise _driver_error(store)  # ...then the database fails before commit
-
-        monkeypatch.setattr(session, "_write", write_then_fail)
-        with pytest.raises(StoreError, match="was not committed"):
+        with database_fails_to_commit(store), pytest.raises(StoreError, match="was not committed"):
             ledger.create_transfers([Transfer(11, 2, 3, 400, INR, 1)])
-        monkeypatch.setattr(session, "_write", real_write)
         assert store.get_transfers([11]) == []
         assert ledger.state.seq_by_id and int(ledger.state.dpo[ledger.state.seq_by_id[2]]) == 0
         assert ledger.create_transfers([Transfer(11, 2, 3, 400, INR, 1)]) == ["ok"]
     assert verify(store).ok
-
-
-def _driver_error(store: Store) -> Exception:
-    if store.backend == "sqlite":
-        import sqlite3
-
-        return sqlite3.OperationalError("disk I/O error (simulated)")
-    import psycopg
-
-    return psycopg.OperationalError("server closed the connection (simulated)")
 
 
 def test_random_128_bit_ids_post_and_verify(store: Store) -> None:
