@@ -7,7 +7,8 @@ from decimal import Decimal
 import pytest
 
 from vostro.config import Settings
-from vostro.sim.day import generate_day, run_design
+from vostro.sim.day import run_design
+from vostro.sim.segments import generate_day
 
 
 @pytest.mark.slow

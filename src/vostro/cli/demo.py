@@ -11,8 +11,8 @@ from vostro.cli.options import LedgerDatabaseUrl, console, opened_store
 
 def demo(database_url: LedgerDatabaseUrl = None) -> None:
     """Open INR and RUB accounts, post the corridor's flows, print balances, verify."""
-    from vostro import demo as corridor
     from vostro.ledger.writer import Ledger
+    from vostro.sim import ledger_demo as corridor
     from vostro.store.verify import verify as verify_ledger
 
     with opened_store(database_url) as store:

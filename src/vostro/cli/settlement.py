@@ -134,7 +134,8 @@ def settlement_day(
     """Run a calibrated corridor day through the real engine under each settlement design."""
     from rich.progress import Progress
 
-    from vostro.sim.day import generate_day, run_design
+    from vostro.sim.day import run_design
+    from vostro.sim.segments import generate_day
 
     day = generate_day(settings_for(None).data_dir, scale=scale, seed=seed)
     share = Decimal(liquidity)

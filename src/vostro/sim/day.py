@@ -1,22 +1,14 @@
 """A calibrated corridor day through the real engine, once per settlement design.
 
-The day's rupee payments come from the sourced segment figures in `shared/data`
-(`corridor_segments.csv`): for each segment, the INR share of its currency mix, its payments per
-year (250 business days for trade, 365 for remittances), and a log-normal ticket with the
-segment's mean and coefficient of variation, at INR 84.5 per USD. Imports (crude oil, coal,
-fertiliser...) run from Indian banks into Russian banks' rupee vostro accounts; exports run out of
-those vostro accounts to Indian banks; remittances arrive through the FX provider. Times are
-uniform over an 8-hour business day.
-
-Each design runs on its own fresh database with the same opening liquidity (a share of each
-participant's gross outgoing value that day, but at least its largest payment): gross RTGS with a
-queue, RTGS with the liquidity-saving mechanism every 30 minutes, and deferred net settlement in
-hourly windows. The comparison shows what each settles and how much liquidity it saves.
+The day's rupee payments come from the sourced segment figures (`sim.segments`). Each design
+runs on its own fresh database with the same opening liquidity (a share of each participant's
+gross outgoing value that day, but at least its largest payment): gross RTGS with a queue, RTGS
+with the liquidity-saving mechanism every 30 minutes, and deferred net settlement in hourly
+windows. The comparison shows what each settles and how much liquidity it saves.
 """
 
 from __future__ import annotations
 
-import csv
 import tempfile
 import uuid
 from collections.abc import Callable
@@ -24,45 +16,20 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 
-import numpy as np
-
 from vostro.participants.model import Role
 from vostro.payments.model import PaymentRequest, State
 from vostro.platform import Platform
 from vostro.settlement.rules import Mode
+from vostro.sim.corridor import CORRESPONDENT, FX_PROVIDER, INDIAN, NAMES, OPERATOR, RUSSIAN
+from vostro.sim.segments import DAY_S, DayPayment
 from vostro.units import NS_PER_S
 
-INR_PER_USD = Decimal("84.5")  # fx_and_cost_parameters.csv: USD/INR ~84.5 (late 2024)
-DAY_S = 8 * 3600
 LSM_EVERY_S = 1800
 WINDOW_S = 3600
-INDIAN = ["SBININBB", "UCBAINBB", "IDIBINBB", "INDBINBB"]  # SBI, UCO, Indian Bank, IndusInd
-INDIAN_WEIGHTS = [0.45, 0.30, 0.15, 0.10]
-RUSSIAN = ["SABRRUMM", "VTBRRUMM", "GAZPRUMM"]  # Sberbank, VTB, Gazprombank
-RUSSIAN_WEIGHTS = [0.45, 0.35, 0.20]
-FX_PROVIDER = "ICICINBB"
-OPERATOR = "VSTRINBB"
-NAMES = {
-    "SBININBB": "State Bank of India",
-    "UCBAINBB": "UCO Bank",
-    "IDIBINBB": "Indian Bank",
-    "INDBINBB": "IndusInd Bank",
-    "SABRRUMM": "Sberbank",
-    "VTBRRUMM": "VTB Bank",
-    "GAZPRUMM": "Gazprombank",
-    FX_PROVIDER: "ICICI Bank",
-    OPERATOR: "vostro operator",
-}
-CORRESPONDENT = {"SABRRUMM": "SBININBB", "VTBRRUMM": "UCBAINBB", "GAZPRUMM": "IDIBINBB"}
-
-
-@dataclass(frozen=True, slots=True)
-class DayPayment:
-    at_s: int
-    payer: str
-    payee: str
-    amount_minor: int
-    segment: str
+DAY_START_NS = 1_800_000_000 * NS_PER_S  # a fixed simulated morning (January 2027)
+FUNDING_ID_BASE = 7 << 120  # transfer ids of the day's opening liquidity
+DESIGNS = ("rtgs", "lsm", "dns")
+ACTOR = "simulation"
 
 
 @dataclass
@@ -85,54 +52,14 @@ class DesignResult:
         )
 
 
-def generate_day(data_dir: Path, *, scale: float = 1.0, seed: int = 1) -> list[DayPayment]:
-    """One business day of the corridor's rupee payments, in time order."""
-    rng = np.random.default_rng(seed)
-    day: list[DayPayment] = []
-    with (data_dir / "corridor_segments.csv").open(newline="") as handle:
-        for row in csv.DictReader(handle):
-            day += _segment(row, rng, scale)
-    return sorted(day, key=lambda p: (p.at_s, p.payer, p.payee, p.amount_minor))
-
-
-def _segment(row: dict[str, str], rng: np.random.Generator, scale: float) -> list[DayPayment]:
-    name, direction = row["segment"], row["direction"]
-    mix = dict(part.split(":") for part in row["currency_mix"].split(";"))
-    share = float(mix.get("INR", mix.get("RUB_debit->INR_credit", 0)))
-    if direction not in ("IN->RU", "RU->IN") or not share:
-        return []
-    remittance = name == "migrant_remittances"
-    days = 365 if remittance else 250
-    count = rng.poisson(float(row["payments_per_year"]) * share / days * scale)
-    ticket, cv = float(row["typical_ticket_usd"]), float(row["ticket_cv"])
-    sigma = np.sqrt(np.log(1 + cv * cv))
-    usd = rng.lognormal(np.log(ticket) - sigma * sigma / 2, sigma, count)
-    amounts = [int(Decimal(f"{u:.2f}") * INR_PER_USD * 100) for u in usd]
-    times = rng.integers(0, DAY_S, count)
-    if remittance:
-        payers = [FX_PROVIDER] * count
-        payees = rng.choice(INDIAN, count, p=INDIAN_WEIGHTS).tolist()
-    elif direction == "IN->RU":
-        payers = rng.choice(INDIAN, count, p=INDIAN_WEIGHTS).tolist()
-        payees = rng.choice(RUSSIAN, count, p=RUSSIAN_WEIGHTS).tolist()
-    else:
-        payers = rng.choice(RUSSIAN, count, p=RUSSIAN_WEIGHTS).tolist()
-        payees = rng.choice(INDIAN, count, p=INDIAN_WEIGHTS).tolist()
-    return [
-        DayPayment(int(t), str(a), str(b), m, name)
-        for t, a, b, m in zip(times, payers, payees, amounts, strict=True)
-        if m > 0
-    ]
-
-
 class SimClock:
     """Simulated time in nanoseconds, moved by the day's driver."""
 
     def __init__(self, start_ns: int) -> None:
-        self.now = start_ns
+        self.now_ns = start_ns
 
     def __call__(self) -> int:
-        return self.now
+        return self.now_ns
 
 
 def run_design(
@@ -143,52 +70,54 @@ def run_design(
 ) -> DesignResult:
     """Run the day through a fresh platform under one design: rtgs, lsm or dns."""
     folder = Path(tempfile.mkdtemp(prefix=f"vostro-day-{design}-"))
-    start = 1_800_000_000 * NS_PER_S
-    clock = SimClock(start)
+    clock = SimClock(DAY_START_NS)
+    every_s = LSM_EVERY_S if design == "lsm" else WINDOW_S
     with Platform.open(f"sqlite:///{folder / 'day.db'}", clock=clock) as platform:
         opening = _open_corridor(platform, day, liquidity_share, design)
         saved = 0
-        next_run = LSM_EVERY_S if design == "lsm" else WINDOW_S
+        next_run_s = every_s
         for n, p in enumerate(day):
-            while design != "rtgs" and p.at_s >= next_run:
-                clock.now = start + next_run * NS_PER_S
-                saved += _run(platform, design)
-                next_run += LSM_EVERY_S if design == "lsm" else WINDOW_S
-            clock.now = start + p.at_s * NS_PER_S
-            platform.payments.submit(
-                PaymentRequest(
-                    uetr=str(uuid.uuid4()),
-                    end_to_end_id=f"DAY-{n}",
-                    debtor_agent=p.payer,
-                    creditor_agent=p.payee,
-                    amount_minor=p.amount_minor,
-                    currency="INR",
-                    flow="remittance" if p.payer == FX_PROVIDER else "trade",
-                )
-            )
+            while design != "rtgs" and p.at_s >= next_run_s:
+                clock.now_ns = DAY_START_NS + next_run_s * NS_PER_S
+                saved += _settle(platform, design)
+                next_run_s += every_s
+            clock.now_ns = DAY_START_NS + p.at_s * NS_PER_S
+            platform.payments.submit(_request(p, n))
             if progress is not None:
                 progress(1)
-        clock.now = start + DAY_S * NS_PER_S
+        clock.now_ns = DAY_START_NS + DAY_S * NS_PER_S
         if design != "rtgs":
-            saved += _run(platform, design)
+            saved += _settle(platform, design)
         settled = platform.payments.list(limit=len(day) + 1, state=State.SETTLED)
-    settled_minor = sum(x.source_amount_minor for x in settled)
     return DesignResult(
         design,
         len(day),
         sum(p.amount_minor for p in day),
         len(settled),
-        settled_minor,
+        sum(x.source_amount_minor for x in settled),
         len(day) - len(settled),
         opening,
         saved,
     )
 
 
-def _run(platform: Platform, design: str) -> int:
-    settlement = platform.settlement
-    report = settlement.run_lsm("INR") if design == "lsm" else settlement.close_window("INR")
-    return int(report.saved_minor)
+def _request(p: DayPayment, n: int) -> PaymentRequest:
+    return PaymentRequest(
+        uetr=str(uuid.uuid4()),
+        end_to_end_id=f"DAY-{n}",
+        debtor_agent=p.payer,
+        creditor_agent=p.payee,
+        amount_minor=p.amount_minor,
+        currency="INR",
+        flow="remittance" if p.payer == FX_PROVIDER else "trade",
+    )
+
+
+def _settle(platform: Platform, design: str) -> int:
+    """One LSM run or window close; the liquidity it saved."""
+    if design == "lsm":
+        return platform.settlement.run_lsm("INR").saved_minor
+    return platform.settlement.close_window("INR").saved_minor
 
 
 def _open_corridor(platform: Platform, day: list[DayPayment], share: Decimal, design: str) -> int:
@@ -205,6 +134,7 @@ def _open_corridor(platform: Platform, day: list[DayPayment], share: Decimal, de
     for p in day:
         outgoing[p.payer] = outgoing.get(p.payer, 0) + p.amount_minor
         largest[p.payer] = max(largest.get(p.payer, 0), p.amount_minor)
+    rules = platform.rules
     opening = 0
     for n, (bic, gross) in enumerate(sorted(outgoing.items())):
         # At least its largest payment, so that each payment alone could settle gross.
@@ -212,12 +142,12 @@ def _open_corridor(platform: Platform, day: list[DayPayment], share: Decimal, de
             largest[bic], int((Decimal(gross) * share).to_integral_value(rounding=ROUND_HALF_EVEN))
         )
         if amount:
-            platform.fund(bic, amount, "INR", transfer_id=(7 << 120) | n, actor="simulation")
+            platform.fund(bic, amount, "INR", transfer_id=FUNDING_ID_BASE | n, actor=ACTOR)
             opening += amount
         if design == "dns":
-            platform.rules.set_mode(bic, "INR", Mode.DNS, actor="simulation")
-            platform.rules.set_net_debit_cap(bic, "INR", gross, actor="simulation")
+            rules.set_mode(bic, "INR", Mode.DNS, actor=ACTOR)
+            rules.set_net_debit_cap(bic, "INR", gross, actor=ACTOR)
     if design == "dns":
         for bic in INDIAN + RUSSIAN + [FX_PROVIDER]:
-            platform.rules.set_mode(bic, "INR", Mode.DNS, actor="simulation")
+            rules.set_mode(bic, "INR", Mode.DNS, actor=ACTOR)
     return opening
