@@ -51,6 +51,10 @@ BANKS = [
 FUNDING_MINOR = 10**15  # ten thousand crore rupees each: nobody runs short during a run
 
 
+# What one client sends next: (path, API key, JSON body or None for a GET).
+Request = tuple[str, str, dict[str, object] | None]
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -156,45 +160,13 @@ def run(
     keys = _corridor(url)
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
-    env = os.environ | {"VOSTRO_RATE_LIMIT_PER_S": "1000000", "VOSTRO_RATE_LIMIT_BURST": "1000000"}
-    server = subprocess.Popen(  # noqa: S603 (our own command line)
-        [
-            sys.executable,
-            "-m",
-            "vostro",
-            "serve",
-            "--database-url",
-            url,
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    server = _serve(url, port)
     try:
         _wait_ready(base, server)
-
-        def health(rng: random.Random) -> tuple[str, str, dict[str, object] | None]:
-            del rng
-            return "/healthz", "", None
-
-        def payment(rng: random.Random) -> tuple[str, str, dict[str, object] | None]:
-            payer, payee = rng.sample(BANKS, 2)
-            body: dict[str, object] = {
-                "uetr": str(uuid.uuid4()),
-                "end_to_end_id": uuid.uuid4().hex[:32],
-                "creditor_agent": payee,
-                "amount_minor": rng.randint(1_00, 10_000_000_00),
-                "currency": "INR",
-            }
-            return "/v1/payments", keys[payer], body
-
+        payment = _payments(keys)
         asyncio.run(_load(base, payment, concurrency=concurrency, seconds=warmup_s, expect=201))
         healthy, health_lat, _ = asyncio.run(
-            _load(base, health, concurrency=concurrency, seconds=seconds / 2, expect=200)
+            _load(base, _health, concurrency=concurrency, seconds=seconds / 2, expect=200)
         )
         settled, pay_lat, failed = asyncio.run(
             _load(base, payment, concurrency=concurrency, seconds=seconds, expect=201)
@@ -205,7 +177,7 @@ def run(
         server.wait(timeout=30)
     store = open_store(url)
     try:
-        report = verify(store)
+        verified = verify(store).ok
     finally:
         store.dispose()
     payments_per_s = settled / seconds
@@ -224,9 +196,45 @@ def run(
         "healthz_p50_ms": round(float(np.percentile(np.array(health_lat) * 1000, 50)), 2),
         "ratio_to_healthz": round(payments_per_s / health_per_s, 3) if health_per_s else 0.0,
         "mean_writer_round": _mean_round(metrics),
-        "ledger_verified": report.ok,
+        "ledger_verified": verified,
         "database_url": url,
     }
+
+
+def _serve(url: str, port: int) -> subprocess.Popen[bytes]:
+    """`vostro serve` in a process of its own, exactly as deployed (no rate limit in the way)."""
+    env = os.environ | {"VOSTRO_RATE_LIMIT_PER_S": "1000000", "VOSTRO_RATE_LIMIT_BURST": "1000000"}
+    command = [sys.executable, "-m", "vostro", "serve", "--database-url", url]
+    return subprocess.Popen(  # noqa: S603 (our own command line)
+        [*command, "--port", str(port), "--log-level", "warning"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def _health(rng: random.Random) -> Request:
+    del rng
+    return "/healthz", "", None
+
+
+def _payments(
+    keys: dict[str, str],
+) -> Callable[[random.Random], tuple[str, str, dict[str, object] | None]]:
+    """A rupee payment between two of the funded banks, sent with the payer's own key."""
+
+    def payment(rng: random.Random) -> Request:
+        payer, payee = rng.sample(BANKS, 2)
+        body: dict[str, object] = {
+            "uetr": str(uuid.uuid4()),
+            "end_to_end_id": uuid.uuid4().hex[:32],
+            "creditor_agent": payee,
+            "amount_minor": rng.randint(1_00, 10_000_000_00),
+            "currency": "INR",
+        }
+        return "/v1/payments", keys[payer], body
+
+    return payment
 
 
 def _mean_round(metrics: str) -> float:
