@@ -22,7 +22,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from vostro.errors import SchemaOutOfDate
+from vostro.errors import SchemaOutOfDate, StoreError, invariant
 from vostro.ledger.state import I64, LedgerState, Outcome, Pending, StoredTransfer
 from vostro.ledger.types import BATCH_EVENTS_MAX, Account, AccountBalance, PendingStatus, Transfer
 from vostro.store import schema
@@ -68,11 +68,28 @@ class WriterSession(ABC):
     def write_account_entries(self, seqs: I64, timestamps: I64, upto: int) -> None:
         """Insert sorted per-account index entries and move the mark to `upto`, atomically."""
 
-    @abstractmethod
-    def begin_unit(self) -> None: ...
+    _unit: sa.RootTransaction | None = None
+
+    def begin_unit(self) -> None:
+        invariant(self._unit is None, "a unit of work is already open on the writer")
+        self._unit = self.connection.begin()
+
+    def end_unit(self, commit: bool) -> None:
+        unit, self._unit = self._unit, None
+        invariant(unit is not None, "no unit of work is open on the writer")
+        assert unit is not None
+        try:
+            if commit:
+                unit.commit()
+            else:
+                unit.rollback()
+        except sa.exc.DBAPIError as error:
+            self.abandon()
+            raise StoreError(f"the unit of work was not committed: {error}") from error
 
     @abstractmethod
-    def end_unit(self, commit: bool) -> None: ...
+    def abandon(self) -> None:
+        """Roll back whatever the driver still has open (after a failed commit)."""
 
     @abstractmethod
     def close(self) -> None: ...

@@ -139,24 +139,9 @@ class PostgresWriter(base.WriterSession):
         self.conn.autocommit = False
         self._engine = base.writer_engine("postgresql+psycopg://", self.conn)
         self.connection = self._engine.connect()
-        self._unit: sa.RootTransaction | None = None
 
-    def begin_unit(self) -> None:
-        invariant(self._unit is None, "a unit of work is already open on the writer")
-        self._unit = self.connection.begin()
-
-    def end_unit(self, commit: bool) -> None:
-        unit, self._unit = self._unit, None
-        invariant(unit is not None, "no unit of work is open on the writer")
-        assert unit is not None
-        try:
-            if commit:
-                unit.commit()
-            else:
-                unit.rollback()
-        except sa.exc.DBAPIError as error:
-            self.conn.rollback()
-            raise StoreError(f"the unit of work was not committed: {error}") from error
+    def abandon(self) -> None:
+        self.conn.rollback()
 
     def _transaction(self) -> Any:
         """A transaction of its own, or none inside a unit (whose transaction is open)."""

@@ -92,25 +92,10 @@ class SqliteWriter(base.WriterSession):
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         self.connection = self._engine.connect()
-        self._unit: sa.RootTransaction | None = None
 
-    def begin_unit(self) -> None:
-        invariant(self._unit is None, "a unit of work is already open on the writer")
-        self._unit = self.connection.begin()
-
-    def end_unit(self, commit: bool) -> None:
-        unit, self._unit = self._unit, None
-        invariant(unit is not None, "no unit of work is open on the writer")
-        assert unit is not None
-        try:
-            if commit:
-                unit.commit()
-            else:
-                unit.rollback()
-        except sa.exc.DBAPIError as error:
-            if self.conn.in_transaction:
-                self.conn.execute("ROLLBACK")
-            raise StoreError(f"the unit of work was not committed: {error}") from error
+    def abandon(self) -> None:
+        if self.conn.in_transaction:
+            self.conn.execute("ROLLBACK")
 
     def load_state(self) -> LedgerState:
         c = self.conn
