@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from vostro.config import Settings
 from vostro.service.app import create_app
 from vostro.service.bootstrap import prepare
-from vostro.config import Settings
 
 OPERATOR = "VSTRINBB"
 SBI, UCO = "SBININBB", "UCBAINBB"

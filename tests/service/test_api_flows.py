@@ -10,9 +10,9 @@ from fastapi.testclient import TestClient
 from lxml import etree
 
 from tests.service.conftest import FXP, SBI, UCO, VTB, Api, bearer
+from vostro.config import Settings
 from vostro.service.app import create_app
 from vostro.service.bootstrap import prepare
-from vostro.config import Settings
 from vostro.store.schema import fx_quotes
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "iso20022"
