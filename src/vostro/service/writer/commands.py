@@ -41,17 +41,17 @@ class Audit:
         )
 
 
-def audited(audit: Audit, fn: Callable[[Platform], T]) -> Callable[[Platform], T]:
+def audited(entry: Audit, fn: Callable[[Platform], T]) -> Callable[[Platform], T]:
     """`fn` as one audited command, to run on the writer."""
 
     def run(platform: Platform) -> T:
         try:
             with platform.unit() as uow:
                 result = fn(platform)
-                audit.record(platform, "done")
+                entry.record(platform, "done")
                 uow.commit()
         except Exception as refused:
-            audit.record(platform, f"refused: {refused}")
+            entry.record(platform, f"refused: {refused}")
             raise
         return result
 

@@ -10,7 +10,7 @@ from vostro.service import problems
 from vostro.service.auth import KeyInfo, Principal, Role
 from vostro.service.problems import not_found
 from vostro.service.web.context import Service
-from vostro.service.web.deps import Svc, Who, require
+from vostro.service.web.deps import Svc, Who, origin, require
 from vostro.service.web.lookups import (
     visible,
 )
@@ -34,13 +34,14 @@ async def create_key(body: KeyIn, who: Who, svc: Svc, request: Request) -> NewKe
     role = Role(body.role)
     if body.bic is not None:
         visible(svc, who, body.bic)
+    where = origin(request)
     key, info = await svc.writer.run(
         lambda p: svc.keys.create(
             role,
             body.bic,
             body.label,
             actor=who.name,
-            origin=request.client.host if request.client else None,
+            origin=where,
         )
     )
     return NewKeyOut(key=key, **key_out(info).model_dump())
@@ -66,7 +67,7 @@ def _own_key(svc: Service, who: Principal, key_id: str) -> KeyInfo:
 async def revoke_key(key_id: str, who: Who, svc: Svc, request: Request) -> KeyOut:
     """Revoke a key at once (a participant may revoke its own)."""
     _own_key(svc, who, key_id)
-    where = request.client.host if request.client else None
+    where = origin(request)
     info = await svc.writer.run(lambda p: svc.keys.revoke(key_id, actor=who.name, origin=where))
     return key_out(info)
 
@@ -75,7 +76,7 @@ async def revoke_key(key_id: str, who: Who, svc: Svc, request: Request) -> KeyOu
 async def rotate_key(key_id: str, who: Who, svc: Svc, request: Request) -> NewKeyOut:
     """A successor key with the same role; the old key stops working at once."""
     _own_key(svc, who, key_id)
-    where = request.client.host if request.client else None
+    where = origin(request)
     key, info = await svc.writer.run(
         lambda p: svc.keys.rotate(key_id, actor=who.name, origin=where)
     )

@@ -19,7 +19,7 @@ from vostro.service.auth import Principal, Role
 from vostro.service.problems import forbidden, invalid, not_found
 from vostro.service.web.actions import act
 from vostro.service.web.context import Service
-from vostro.service.web.deps import Svc, Who, require
+from vostro.service.web.deps import Svc, Who, origin, require
 from vostro.service.web.lookups import (
     own_payment,
     visible,
@@ -92,25 +92,7 @@ async def submit_payment(request: Request, who: Who, svc: Svc) -> Response | Pay
         raise invalid([{"loc": ("body", "debtor_agent"), "msg": "the operator names the payer"}])
     visible(svc, who, debtor)
     submission = Submission(
-        PaymentRequest(
-            uetr=data.uetr or str(uuid.uuid4()),
-            end_to_end_id=data.end_to_end_id,
-            debtor_agent=debtor,
-            creditor_agent=data.creditor_agent,
-            amount_minor=data.amount_minor,
-            currency=data.currency,
-            target_currency=data.target_currency,
-            quote_id=data.quote_id,
-            flow=data.flow,
-            debtor_name=data.debtor_name,
-            creditor_name=data.creditor_name,
-            purpose=data.purpose,
-            remittance_info=data.remittance_info,
-        ),
-        data.urgent,
-        who.name,
-        request.client.host if request.client else None,
-        data.segment,
+        _request(data, debtor), data.urgent, who.name, origin(request), data.segment
     )
     submitted = await svc.writer.run_grouped("submit", submission)
     outcome = submitted.outcome
@@ -123,6 +105,24 @@ async def submit_payment(request: Request, who: Who, svc: Svc) -> Response | Pay
         status_code=200 if submitted.replayed else 201,
         media_type="application/json",
         headers={"Location": f"/v1/payments/{fresh.uetr}"},
+    )
+
+
+def _request(data: PaymentIn, debtor: str) -> PaymentRequest:
+    return PaymentRequest(
+        uetr=data.uetr or str(uuid.uuid4()),
+        end_to_end_id=data.end_to_end_id,
+        debtor_agent=debtor,
+        creditor_agent=data.creditor_agent,
+        amount_minor=data.amount_minor,
+        currency=data.currency,
+        target_currency=data.target_currency,
+        quote_id=data.quote_id,
+        flow=data.flow,
+        debtor_name=data.debtor_name,
+        creditor_name=data.creditor_name,
+        purpose=data.purpose,
+        remittance_info=data.remittance_info,
     )
 
 
