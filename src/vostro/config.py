@@ -40,6 +40,23 @@ class Settings(BaseSettings):
     screening_threshold: float = HIT_THRESHOLD
     hold_deadline_s: int = HOLD_DEADLINE_S
 
+    # The HTTP service (`vostro serve`): where it listens.
+    host: str = "127.0.0.1"
+    port: int = 8000
+    # Requests per second each API key may make, and the burst it may save up.
+    rate_limit_per_s: float = 2_000.0
+    rate_limit_burst: int = 4_000
+    # Largest request bodies: JSON commands are small; an ISO 20022 message may carry many
+    # transactions (the inbound parser refuses anything over 10 MiB on its own).
+    max_json_bytes: int = 64 * 1024
+    max_xml_bytes: int = 10 * 1024 * 1024
+    max_list_bytes: int = 256 * 1024 * 1024  # a sanctions list upload (the full OpenSanctions set)
+    # Commands the service's writer takes from its queue at once (one group of work per round).
+    writer_batch_max: int = 256
+    # Housekeeping on the writer: expire queued payments and holds, run the LSM.
+    housekeeping_every_s: float = 5.0
+    lsm_every_s: float = 30.0
+
     @field_validator("screening_threshold")
     @classmethod
     def _threshold_in_range(cls, value: float) -> float:

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from vostro.config import Settings
 from vostro.service.app import create_app
 from vostro.service.bootstrap import prepare
-from vostro.service.settings import ServiceSettings
 
 OPERATOR = "VSTRINBB"
 SBI, UCO = "SBININBB", "UCBAINBB"
@@ -151,12 +151,12 @@ def build(client: TestClient, operator_key: str) -> Api:
 
 
 @pytest.fixture
-def service_settings() -> ServiceSettings:
-    return ServiceSettings()
+def service_settings() -> Settings:
+    return Settings()
 
 
 @pytest.fixture
-def api(database_url: str, service_settings: ServiceSettings) -> Iterator[Api]:
+def api(database_url: str, service_settings: Settings) -> Iterator[Api]:
     operator_key = prepare(database_url, label="test operator")
     app = create_app(database_url, settings=service_settings, housekeeping=False)
     with TestClient(app, raise_server_exceptions=False) as client:

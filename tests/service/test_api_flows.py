@@ -10,9 +10,9 @@ from fastapi.testclient import TestClient
 from lxml import etree
 
 from tests.service.conftest import FXP, SBI, UCO, VTB, Api, bearer
+from vostro.config import Settings
 from vostro.service.app import create_app
 from vostro.service.bootstrap import prepare
-from vostro.service.settings import ServiceSettings
 from vostro.store.schema import fx_quotes
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "iso20022"
@@ -106,7 +106,7 @@ def test_a_rouble_to_rupee_remittance_settles_payment_versus_payment(api: Api) -
 
 def test_an_expired_quote_is_refused_ab05_and_never_repriced(api: Api) -> None:
     q = quote(api, VTB, "RUB", "INR", 10_000_00)
-    with api.app.state.service.engine.begin() as conn:
+    with api.app.state.service.platform.store.engine.begin() as conn:
         conn.execute(  # it lapses a microsecond after it was made
             sa.update(fx_quotes)
             .where(fx_quotes.c.id == q["id"])
@@ -363,7 +363,7 @@ def test_each_key_has_a_rate_limit(database_url: str) -> None:
     key = prepare(database_url)
     app = create_app(
         database_url,
-        settings=ServiceSettings(rate_limit_per_s=0.5, rate_limit_burst=3),
+        settings=Settings(rate_limit_per_s=0.5, rate_limit_burst=3),
         housekeeping=False,
     )
     with TestClient(app) as client:

@@ -17,7 +17,7 @@ from vostro.errors import InvariantViolation
 from vostro.service.logs import JsonFormatter
 from vostro.service.metrics import Metrics
 from vostro.service.problems import Problem
-from vostro.service.writer import Writer
+from vostro.service.writer.thread import Writer
 
 
 def test_results_errors_and_groups_go_back_to_their_callers() -> None:

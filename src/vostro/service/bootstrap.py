@@ -26,7 +26,7 @@ def prepare(
 ) -> str:
     with Platform.open(database_url) as platform:
         ensure_operator(platform, operator_bic, operator_name, currencies, actor=actor)
-        key, _ = KeyRing(platform.store.engine).create(Role.OPERATOR, None, label, actor=actor)
+        key, _ = KeyRing.of(platform).create(Role.OPERATOR, None, label, actor=actor)
     return key
 
 

@@ -1,29 +1,31 @@
-"""Errors as RFC 9457 problem details (`application/problem+json`).
+"""Errors as RFC 9457 problem details (`application/problem+json`), in one place.
 
 Every refusal the API makes is a `Problem`: an HTTP status, a stable `type` (a URN naming the kind
 of problem), a short `title`, a `detail` a person can act on and, where the domain has one, the
 ISO 20022 reason `code` (AM04, AM05, RR04...) the same refusal would carry in a pacs.002.
+
+`REFUSALS` is the one table from a domain exception class to its problem; `from_error` looks an
+exception up in it (its most specific class that is listed). The web layer's handlers
+(`web/handlers.py`) turn problems into responses. No web framework here: the writer refuses with
+a `Problem` too.
 """
 
 from __future__ import annotations
 
-import logging
+from dataclasses import dataclass
 from typing import Any
 
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from vostro.compliance.admin import NoSuchList
 from vostro.compliance.lists import ListError
 from vostro.errors import VostroError
+from vostro.ledger.types import CreateTransferResult
 from vostro.payments.holds import NoSuchPayment, NotHeld
 from vostro.payments.model import PaymentRejected
+from vostro.service.auth import KeyAlreadyRevoked
 
 MEDIA_TYPE = "application/problem+json"
-log = logging.getLogger("vostro.service")
 
 
 class ProblemDetail(BaseModel):
@@ -54,6 +56,76 @@ class Problem(Exception):
         self.status, self.kind, self.title, self.detail = status, kind, title, detail
         self.code, self.errors, self.headers = code, errors, headers
 
+    def detail_body(self, instance: str | None) -> ProblemDetail:
+        return ProblemDetail(
+            type=f"urn:vostro:problem:{self.kind}",
+            title=self.title,
+            status=self.status,
+            detail=self.detail,
+            instance=instance,
+            code=self.code,
+            errors=self.errors,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """How one kind of domain refusal shows on the wire."""
+
+    status: int
+    kind: str
+    title: str
+    code: str | None = None  # ISO 20022 reason code
+
+
+# Domain exception class -> its problem (the detail is the exception's message). A payment's
+# refusal carries its own ISO code: see `PAYMENT_STATUS`.
+REFUSALS: dict[type[Exception], Refusal] = {
+    NoSuchPayment: Refusal(404, "not-found", "Not found"),
+    NoSuchList: Refusal(404, "not-found", "Not found"),
+    NotHeld: Refusal(409, "not-held", "Not held"),
+    ListError: Refusal(422, "bad-list", "List refused", "FF01"),
+    KeyAlreadyRevoked: Refusal(409, "key-revoked", "Key already revoked"),
+    VostroError: Refusal(422, "refused", "Request refused"),
+}
+# A refused payment: 422, but a duplicate (AM05) is a conflict.
+PAYMENT_STATUS: dict[str, int] = {"AM05": 409}
+PAYMENT_STATUS_DEFAULT = 422
+# Ledger results of a funding transfer that are not refusals, and the ISO code of those that are
+# (AM04: insufficient funds); any other result is refused without a code.
+FUNDED = frozenset({CreateTransferResult.OK, CreateTransferResult.EXISTS})
+FUNDING_CODES: dict[CreateTransferResult, str] = {
+    CreateTransferResult.EXCEEDS_CREDITS: "AM04",
+    CreateTransferResult.EXCEEDS_DEBITS: "AM04",
+    CreateTransferResult.EXCEEDS_PENDING_TRANSFER_AMOUNT: "AM04",
+    CreateTransferResult.AMOUNT_EXCEEDS_MAX: "AM04",
+}
+
+
+def from_error(error: VostroError) -> Problem:
+    """A domain refusal as a problem, from the table."""
+    if isinstance(error, PaymentRejected):
+        return Problem(
+            PAYMENT_STATUS.get(error.code, PAYMENT_STATUS_DEFAULT),
+            f"payment-{error.code.lower()}",
+            "Payment refused",
+            error.reason,
+            code=str(error.code),
+        )
+    refusal = next(REFUSALS[c] for c in type(error).__mro__ if c in REFUSALS)
+    return Problem(refusal.status, refusal.kind, refusal.title, str(error), code=refusal.code)
+
+
+def funding_refused(result: CreateTransferResult) -> Problem:
+    """A funding or defunding transfer the ledger refused."""
+    return Problem(
+        422,
+        f"funding-{result}",
+        "Funding refused",
+        f"the ledger refused the transfer: {result}",
+        code=FUNDING_CODES.get(result),
+    )
+
 
 _PROBLEM_CONTENT = {
     MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/ProblemDetail"}},
@@ -73,6 +145,13 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
         (503, "The writer stopped to protect the ledger"),
     )
 }
+# Titles of the framework's own HTTP errors (routing, malformed requests).
+HTTP_TITLES = {
+    400: "Malformed request",
+    404: "Not found",
+    405: "Method not allowed",
+    413: "Request too large",
+}
 
 
 def not_found(what: str) -> Problem:
@@ -84,83 +163,31 @@ def forbidden(detail: str) -> Problem:
     return Problem(403, "forbidden", "Not allowed", detail)
 
 
-def response(problem: Problem, instance: str | None = None) -> JSONResponse:
-    body = ProblemDetail(
-        type=f"urn:vostro:problem:{problem.kind}",
-        title=problem.title,
-        status=problem.status,
-        detail=problem.detail,
-        instance=instance,
-        code=problem.code,
-        errors=problem.errors,
-    )
-    return JSONResponse(
-        body.model_dump(exclude_none=True),
-        status_code=problem.status,
-        media_type=MEDIA_TYPE,
-        headers=problem.headers,
+def http_error(status: int, detail: str, headers: dict[str, str]) -> Problem:
+    return Problem(
+        status,
+        "http-" + str(status),
+        HTTP_TITLES.get(status, "HTTP error"),
+        detail,
+        code="FF01" if status == 400 else None,
+        headers=headers,
     )
 
 
-def from_domain(error: VostroError) -> Problem:
-    """A domain refusal as a problem: payments carry their ISO reason code; a missing payment or
-    list is 404, a decision on a payment no longer held 409, an unreadable list 422 FF01."""
-    if isinstance(error, NoSuchPayment | NoSuchList):
-        return Problem(404, "not-found", "Not found", str(error))
-    if isinstance(error, NotHeld):
-        return Problem(409, "not-held", "Not held", str(error))
-    if isinstance(error, ListError):
-        return Problem(422, "bad-list", "List refused", str(error), code="FF01")
-    if isinstance(error, PaymentRejected):
-        status = 409 if error.code == "AM05" else 422
-        return Problem(
-            status,
-            f"payment-{error.code.lower()}",
-            "Payment refused",
-            error.reason,
-            code=str(error.code),
-        )
-    return Problem(422, "refused", "Request refused", str(error))
+def internal() -> Problem:
+    return Problem(
+        500, "internal", "Internal error", "the request failed inside vostro; it is logged"
+    )
 
 
-def install(app: FastAPI) -> None:
-    @app.exception_handler(Problem)
-    async def _problem(request: Request, exc: Problem) -> JSONResponse:
-        return response(exc, request.url.path)
-
-    @app.exception_handler(VostroError)
-    async def _domain(request: Request, exc: VostroError) -> JSONResponse:
-        return response(from_domain(exc), request.url.path)
-
-    @app.exception_handler(RequestValidationError)
-    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        return response(invalid(exc.errors()), request.url.path)
-
-    @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        titles = {
-            400: "Malformed request",
-            404: "Not found",
-            405: "Method not allowed",
-            413: "Request too large",
-        }
-        problem = Problem(
-            exc.status_code,
-            "http-" + str(exc.status_code),
-            titles.get(exc.status_code, "HTTP error"),
-            str(exc.detail),
-            code="FF01" if exc.status_code == 400 else None,
-            headers=dict(exc.headers or {}),
-        )
-        return response(problem, request.url.path)
-
-    @app.exception_handler(Exception)
-    async def _crash(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error", extra={"path": request.url.path})
-        problem = Problem(
-            500, "internal", "Internal error", "the request failed inside vostro; it is logged"
-        )
-        return response(problem, request.url.path)
+def writer_stopped(reason: BaseException | None) -> Problem:
+    return Problem(
+        503,
+        "writer-stopped",
+        "Writer stopped",
+        f"vostro stopped taking writes to protect the ledger: {reason}",
+        headers={"Retry-After": "60"},
+    )
 
 
 def invalid(errors: Any) -> Problem:

@@ -20,9 +20,12 @@ from vostro.errors import VostroError, invariant
 from vostro.ledger.writer import Ledger
 from vostro.participants.model import Participant
 from vostro.store.base import Store, WriterSession
+from vostro.store.readmodels import SqlReadModels
 from vostro.store.repositories.audit import SqlAuditLog
 from vostro.store.repositories.compliance import SqlLimits, SqlLists
 from vostro.store.repositories.fx import SqlFx
+from vostro.store.repositories.idempotency import SqlIdempotency
+from vostro.store.repositories.keys import SqlKeys
 from vostro.store.repositories.participants import SqlAccounts, SqlFees, SqlParticipants
 from vostro.store.repositories.payments import SqlHolds, SqlPayments
 from vostro.store.repositories.settlement import (
@@ -82,6 +85,10 @@ class SqlUnitOfWork:
         self.windows = SqlWindows(conn)
         self.rules = SqlSettlementRules(conn)
         self.runs = SqlSettlementRuns(conn)
+        # the HTTP service: API keys, kept responses, and the read models of its lists
+        self.keys = SqlKeys(conn)
+        self.idempotency = SqlIdempotency(conn)
+        self.read_models = SqlReadModels(conn)
 
     @property
     def ledger(self) -> Ledger:

@@ -1,48 +1,45 @@
-"""Idempotency keys of the HTTP API: the answer to a POST kept under (principal, key), so a
-retried request gets the same answer and changes nothing."""
+"""Responses kept for idempotent POSTs (`idempotency_keys`), per caller and Idempotency-Key."""
 
 from __future__ import annotations
 
 import time
-from typing import Any
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 
 from vostro.store.schema import idempotency_keys
 
 
-def lookup(engine: sa.Engine, principal: str, key: str) -> dict[str, Any] | None:
-    t = idempotency_keys
-    with engine.connect() as conn:
-        row = conn.execute(sa.select(t).where(t.c.principal == principal, t.c.key == key)).first()
-    if row is None:
-        return None
-    return {
-        "request_hash": bytes(row.request_hash),
-        "status": row.status,
-        "media_type": row.media_type,
-        "body": bytes(row.body),
-    }
+@dataclass(frozen=True, slots=True)
+class StoredResponse:
+    request_hash: bytes  # the fingerprint of the request that made it
+    status: int
+    media_type: str
+    body: bytes
 
 
-def store(
-    engine: sa.Engine,
-    principal: str,
-    key: str,
-    fingerprint: bytes,
-    status: int,
-    media_type: str,
-    body: bytes,
-) -> None:
-    with engine.begin() as conn:
-        conn.execute(
+class SqlIdempotency:
+    def __init__(self, conn: sa.Connection) -> None:
+        self.conn = conn
+
+    def lookup(self, principal: str, key: str) -> StoredResponse | None:
+        t = idempotency_keys
+        row = self.conn.execute(
+            sa.select(t).where(t.c.principal == principal, t.c.key == key)
+        ).first()
+        if row is None:
+            return None
+        return StoredResponse(bytes(row.request_hash), row.status, row.media_type, bytes(row.body))
+
+    def keep(self, principal: str, key: str, response: StoredResponse) -> None:
+        self.conn.execute(
             idempotency_keys.insert().values(
                 principal=principal,
                 key=key,
-                request_hash=fingerprint,
-                status=status,
-                media_type=media_type,
-                body=body,
+                request_hash=response.request_hash,
+                status=response.status,
+                media_type=response.media_type,
+                body=response.body,
                 created_at=time.time_ns(),
             )
         )

@@ -1,5 +1,5 @@
 """Compliance over HTTP (`/v1/compliance`): sanctions lists, ad-hoc screening, the hold queue and
-its decisions, limits; and a payment's screenings and pacs.002 status.
+its decisions, limits; and a payment's screenings.
 
 A list is uploaded as its own bytes (FollowTheMoney JSON lines, or CSV). It is parsed and indexed
 off the writer, so payments keep flowing meanwhile; the writer then stores it and swaps it in at
@@ -10,22 +10,33 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
 
 from vostro.compliance.lists import screen_name
 from vostro.compliance.screener import parse_list
-from vostro.iso20022.outbound import payment_status_report
 from vostro.service import problems
-from vostro.service.app import Service, origin, principal, require, service_of
 from vostro.service.auth import Principal, Role
 from vostro.service.problems import Problem
-from vostro.service.routes_core import XML, _own_payment, payment_out
-from vostro.service.schemas import DecisionIn, LimitIn, ListRemoveIn, PaymentOut, ScreenIn
+from vostro.service.web.context import Service
+from vostro.service.web.deps import Svc, Who, origin, require
+from vostro.service.web.lookups import (
+    own_payment,
+)
+from vostro.service.web.outputs import (
+    payment_out,
+)
+from vostro.service.web.schemas import (
+    DecisionIn,
+    LimitIn,
+    ListRemoveIn,
+    PaymentOut,
+    ScreenIn,
+)
 
 router = APIRouter(prefix="/v1", responses=problems.RESPONSES)
-Who = Annotated[Principal, Depends(principal)]
-Svc = Annotated[Service, Depends(service_of)]
+
+
 LIST_MEDIA = {"ftm": "application/x-ndjson", "csv": "text/csv"}
 
 
@@ -186,22 +197,9 @@ async def set_limit(
     return limit.as_dict()
 
 
-@router.get(
-    "/payments/{uetr}/status",
-    tags=["payments"],
-    responses={200: {"content": {XML: {"schema": {"type": "string"}}}}},
-    response_class=Response,
-)
-def payment_status(uetr: str, who: Who, svc: Svc) -> Response:
-    """The payment's ISO 20022 pacs.002 status report as it stands now (ACSC, PDNG, ACCP, or
-    RJCT with its reason code)."""
-    p = _own_payment(svc, who, uetr)
-    return Response(payment_status_report(p, svc.xsd_dir), media_type=XML)
-
-
 @router.get("/payments/{uetr}/screenings", tags=["compliance"])
 def payment_screenings(uetr: str, who: Who, svc: Svc) -> list[dict[str, Any]]:
     """How the payment was screened: lists and versions, scores, which name matched which."""
-    _own_payment(svc, who, uetr)
+    own_payment(svc, who, uetr)
     require(who, Role.OPERATOR, Role.AUDITOR)
     return svc.platform.holds.screenings(uetr)

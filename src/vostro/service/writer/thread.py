@@ -3,7 +3,7 @@
 Request handlers never write. They hand the writer a command (a function of the platform) and
 await its result; the writer is one thread that owns the platform's write side and takes commands
 from its queue in rounds: whatever has arrived, up to a batch limit. Payment submissions that
-arrive together are run as one group (`PaymentService.submit_many` when the service has it), so
+arrive together are run as one group (`Payments.submit_many`), so
 under load many payments share each ledger batch without their senders noticing.
 
 A broken invariant (`InvariantViolation`, then `WriterStopped`) stops the writer loudly: every
@@ -22,9 +22,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from vostro.errors import InvariantViolation
+from vostro.errors import InvariantViolation, invariant
 from vostro.ledger.writer import WriterStopped
 from vostro.platform import Platform
+from vostro.service import problems
 from vostro.service.metrics import Metrics
 from vostro.service.problems import Problem
 
@@ -135,6 +136,7 @@ class Writer:
             if command.group is not None:
                 grouped.setdefault(command.group, []).append(command)
                 continue
+            invariant(command.fn is not None, "a command without a group has a function")
             assert command.fn is not None
             self._call(command, command.fn)
         for group, commands in grouped.items():
@@ -190,13 +192,7 @@ class Writer:
             log.exception("housekeeping failed; it runs again next round")
 
     def _refusal(self) -> Problem:
-        return Problem(
-            503,
-            "writer-stopped",
-            "Writer stopped",
-            f"vostro stopped taking writes to protect the ledger: {self.stopped}",
-            headers={"Retry-After": "60"},
-        )
+        return problems.writer_stopped(self.stopped)
 
     def _stop(self, stop: BaseException) -> None:
         self.stopped = stop

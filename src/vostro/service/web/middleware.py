@@ -20,10 +20,11 @@ import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import TYPE_CHECKING, Any
 
-from vostro.service.problems import MEDIA_TYPE, Problem, ProblemDetail
+from vostro.service.problems import MEDIA_TYPE, Problem
+from vostro.store.repositories.idempotency import StoredResponse
 
 if TYPE_CHECKING:
-    from vostro.service.app import Service
+    from vostro.service.web.context import Service
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -34,6 +35,26 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 log = logging.getLogger("vostro.http")
 KEY_MAX = 255
 NOT_KEPT = frozenset({401, 409, 429, 503})
+INVALID_KEY = Problem(
+    422,
+    "invalid-idempotency-key",
+    "Invalid Idempotency-Key",
+    f"an Idempotency-Key is 1 to {KEY_MAX} printable characters",
+    code="FF01",
+)
+KEY_REUSED = Problem(
+    422,
+    "idempotency-key-reused",
+    "Idempotency-Key reused",
+    "this Idempotency-Key was used for a different request; use a new key for a new request",
+)
+KEY_IN_USE = Problem(
+    409,
+    "idempotency-key-in-use",
+    "Request in progress",
+    "a request with this Idempotency-Key is still being processed; retry later",
+    headers={"Retry-After": "1"},
+)
 
 
 class Gate:
@@ -119,98 +140,39 @@ class Gate:
         send: Send,
     ) -> None:
         if not key or len(key) > KEY_MAX or not key.isprintable():
-            await _problem(
-                scope,
-                send,
-                Problem(
-                    422,
-                    "invalid-idempotency-key",
-                    "Invalid Idempotency-Key",
-                    f"an Idempotency-Key is 1 to {KEY_MAX} printable characters",
-                    code="FF01",
-                ),
-            )
+            await _problem(scope, send, INVALID_KEY)
             return
         authorization = headers.get("authorization", "")
         principal = self.service.keys.check(authorization.removeprefix("Bearer ").strip())
         if principal is None:  # the route refuses it (401); nothing to remember
             await self.app(scope, replay, send)
             return
-        fingerprint = hashlib.sha256(
-            b"\0".join(
-                [
-                    scope["method"].encode(),
-                    scope["path"].encode(),
-                    scope.get("query_string", b""),
-                    headers.get("content-type", "").encode(),
-                    data,
-                ]
-            )
-        ).digest()
-        slot = (principal.key_id, key)
+        fingerprint = _fingerprint(scope, headers, data)
         stored = self.service.idempotency_lookup(principal.key_id, key)
         if stored is not None:
-            if stored["request_hash"] != fingerprint:
-                await _problem(
-                    scope,
-                    send,
-                    Problem(
-                        422,
-                        "idempotency-key-reused",
-                        "Idempotency-Key reused",
-                        "this Idempotency-Key was used for a different request; "
-                        "use a new key for a new request",
-                    ),
-                )
-                return
-            await _send(
-                send,
-                stored["status"],
-                stored["media_type"],
-                stored["body"],
-                [(b"idempotent-replayed", b"true")],
-            )
+            await _replay(scope, send, stored, fingerprint)
             return
+        slot = (principal.key_id, key)
         if slot in self.in_flight:
-            await _problem(
-                scope,
-                send,
-                Problem(
-                    409,
-                    "idempotency-key-in-use",
-                    "Request in progress",
-                    "a request with this Idempotency-Key is still being processed; retry later",
-                    headers={"Retry-After": "1"},
-                ),
-            )
+            await _problem(scope, send, KEY_IN_USE)
             return
         self.in_flight.add(slot)
         try:
-            captured: dict[str, Any] = {"status": 500, "media_type": "", "body": bytearray()}
-
-            async def capture(message: Message) -> None:
-                if message["type"] == "http.response.start":
-                    captured["status"] = message["status"]
-                    for name, value in message.get("headers", []):
-                        if name.lower() == b"content-type":
-                            captured["media_type"] = value.decode("latin-1")
-                elif message["type"] == "http.response.body":
-                    captured["body"] += message.get("body", b"")
-                await send(message)
-
-            await self.app(scope, replay, capture)
-            status = int(captured["status"])
-            if status < 500 and status not in NOT_KEPT:
-                await self.service.idempotency_store(
-                    principal.key_id,
-                    key,
-                    fingerprint,
-                    status,
-                    str(captured["media_type"]),
-                    bytes(captured["body"]),
-                )
+            await self._run_and_keep(scope, replay, send, slot, fingerprint)
         finally:
             self.in_flight.discard(slot)
+
+    async def _run_and_keep(
+        self, scope: Scope, replay: Receive, send: Send, slot: tuple[str, str], fingerprint: bytes
+    ) -> None:
+        """Run the request, and keep its response unless it is one never kept."""
+        captured = _Captured(send)
+        await self.app(scope, replay, captured.send)
+        if captured.status < 500 and captured.status not in NOT_KEPT:
+            response = StoredResponse(
+                fingerprint, captured.status, captured.media_type, bytes(captured.body)
+            )
+            await self.service.idempotency_store(slot[0], slot[1], response)
 
     def _observe(self, scope: Scope, status: int, seconds: float, request_id: str) -> None:
         route = scope.get("route")
@@ -246,15 +208,53 @@ def _too_large(limit: int) -> Problem:
     )
 
 
+class _Captured:
+    """Passes a response on while keeping its status, media type and body."""
+
+    def __init__(self, send: Send) -> None:
+        self._send = send
+        self.status = 500
+        self.media_type = ""
+        self.body = bytearray()
+
+    async def send(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.status = int(message["status"])
+            for name, value in message.get("headers", []):
+                if name.lower() == b"content-type":
+                    self.media_type = value.decode("latin-1")
+        elif message["type"] == "http.response.body":
+            self.body += message.get("body", b"")
+        await self._send(message)
+
+
+def _fingerprint(scope: Scope, headers: dict[str, str], data: bytes) -> bytes:
+    """What makes two requests the same request: method, path, query, media type and body."""
+    return hashlib.sha256(
+        b"\0".join(
+            [
+                scope["method"].encode(),
+                scope["path"].encode(),
+                scope.get("query_string", b""),
+                headers.get("content-type", "").encode(),
+                data,
+            ]
+        )
+    ).digest()
+
+
+async def _replay(scope: Scope, send: Send, stored: StoredResponse, fingerprint: bytes) -> None:
+    """The kept response again, if this is the request that made it."""
+    if stored.request_hash != fingerprint:
+        await _problem(scope, send, KEY_REUSED)
+        return
+    await _send(
+        send, stored.status, stored.media_type, stored.body, [(b"idempotent-replayed", b"true")]
+    )
+
+
 async def _problem(scope: Scope, send: Send, problem: Problem) -> None:
-    body = ProblemDetail(
-        type=f"urn:vostro:problem:{problem.kind}",
-        title=problem.title,
-        status=problem.status,
-        detail=problem.detail,
-        instance=scope.get("path"),
-        code=problem.code,
-    ).model_dump(exclude_none=True)
+    body = problem.detail_body(scope.get("path")).model_dump(exclude_none=True)
     extra = [(k.lower().encode(), v.encode()) for k, v in (problem.headers or {}).items()]
     await _send(send, problem.status, MEDIA_TYPE, json.dumps(body).encode(), extra)
 

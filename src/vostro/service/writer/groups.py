@@ -15,7 +15,7 @@ from vostro.errors import VostroError
 from vostro.payments.lifecycle import UETR_RE
 from vostro.payments.model import Payment, PaymentRequest
 from vostro.platform import Platform
-from vostro.service.writer import Writer
+from vostro.service.writer.thread import Writer
 
 SUBJECT_CHARS_MAX = 64  # audit_log.subject
 

@@ -1,0 +1,46 @@
+"""The FastAPI app: its OpenAPI description, the problem handlers, the gate every request passes
+and the routers, one per resource. `service/app.py` gives it its lifespan (platform and writer)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+
+from fastapi import FastAPI
+
+from vostro.service.web import handlers
+from vostro.service.web.middleware import Gate
+from vostro.service.web.routes import (
+    compliance,
+    dashboard,
+    fx,
+    keys,
+    participants,
+    payments,
+    settlement,
+    treasury,
+)
+
+Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
+ROUTERS = (participants, fx, payments, settlement, treasury, keys, compliance, dashboard)
+
+
+def build(lifespan: Lifespan) -> FastAPI:
+    app = FastAPI(
+        title="vostro",
+        version="0.1.0",
+        summary="Settlement of cross-border payments in local currencies (INR/RUB)",
+        description=(
+            "Participant banks submit payments (JSON or ISO 20022 pacs.008/pacs.009), read their "
+            "accounts, statements and payments; the operator runs settlement, the rupee vostro "
+            "treasury, keys and compliance. Money is always an integer number of minor units. "
+            "Errors are RFC 9457 problem details carrying the ISO 20022 reason code where there "
+            "is one. Send an `Idempotency-Key` header to make any POST safe to retry."
+        ),
+        lifespan=lifespan,
+    )
+    handlers.install(app)
+    app.add_middleware(Gate)
+    for module in ROUTERS:
+        app.include_router(module.router)
+    return app

@@ -1,0 +1,96 @@
+"""API keys (`/v1/keys`: create, list, revoke, rotate) and the audit log (`/v1/audit`)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+
+from vostro.service import problems
+from vostro.service.auth import KeyInfo, Principal, Role
+from vostro.service.problems import not_found
+from vostro.service.web.context import Service
+from vostro.service.web.deps import Svc, Who, origin, require
+from vostro.service.web.lookups import (
+    visible,
+)
+from vostro.service.web.outputs import (
+    key_out,
+)
+from vostro.service.web.schemas import (
+    AuditOut,
+    KeyIn,
+    KeyOut,
+    NewKeyOut,
+)
+
+router = APIRouter(prefix="/v1", responses=problems.RESPONSES)
+
+
+@router.post("/keys", status_code=201, tags=["keys"])
+async def create_key(body: KeyIn, who: Who, svc: Svc, request: Request) -> NewKeyOut:
+    """A new API key. The key is in this response only: vostro keeps just its hash."""
+    require(who, Role.OPERATOR)
+    role = Role(body.role)
+    if body.bic is not None:
+        visible(svc, who, body.bic)
+    where = origin(request)
+    key, info = await svc.writer.run(
+        lambda p: svc.keys.create(
+            role,
+            body.bic,
+            body.label,
+            actor=who.name,
+            origin=where,
+        )
+    )
+    return NewKeyOut(key=key, **key_out(info).model_dump())
+
+
+@router.get("/keys", tags=["keys"])
+def list_keys(who: Who, svc: Svc) -> list[KeyOut]:
+    """API keys (never the keys themselves); a participant sees its own."""
+    return [
+        key_out(k) for k in svc.keys.all() if who.role is not Role.PARTICIPANT or k.bic == who.bic
+    ]
+
+
+def _own_key(svc: Service, who: Principal, key_id: str) -> KeyInfo:
+    info = svc.keys.get(key_id) if len(key_id) <= 16 else None
+    if info is None or (who.role is Role.PARTICIPANT and info.bic != who.bic):
+        raise not_found(f"API key {key_id}")
+    require(who, Role.OPERATOR, Role.PARTICIPANT)
+    return info
+
+
+@router.post("/keys/{key_id}/revoke", tags=["keys"])
+async def revoke_key(key_id: str, who: Who, svc: Svc, request: Request) -> KeyOut:
+    """Revoke a key at once (a participant may revoke its own)."""
+    _own_key(svc, who, key_id)
+    where = origin(request)
+    info = await svc.writer.run(lambda p: svc.keys.revoke(key_id, actor=who.name, origin=where))
+    return key_out(info)
+
+
+@router.post("/keys/{key_id}/rotate", status_code=201, tags=["keys"])
+async def rotate_key(key_id: str, who: Who, svc: Svc, request: Request) -> NewKeyOut:
+    """A successor key with the same role; the old key stops working at once."""
+    _own_key(svc, who, key_id)
+    where = origin(request)
+    key, info = await svc.writer.run(
+        lambda p: svc.keys.rotate(key_id, actor=who.name, origin=where)
+    )
+    return NewKeyOut(key=key, **key_out(info).model_dump())
+
+
+@router.get("/audit", tags=["audit"])
+def audit_log(
+    who: Who,
+    svc: Svc,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    before: Annotated[int | None, Query(ge=0, description="id of the last entry seen")] = None,
+) -> list[AuditOut]:
+    """Every write: who, what, to what, when and from where, newest first."""
+    require(who, Role.OPERATOR, Role.AUDITOR)
+    entries = svc.platform.read(lambda uow: uow.read_models.audit_page(limit=limit, before=before))
+    return [AuditOut(**e) for e in entries]

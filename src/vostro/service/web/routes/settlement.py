@@ -1,0 +1,108 @@
+"""Settlement (`/v1/settlement`): LSM runs and their reports, DNS windows, each participant's
+settlement mode."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+
+from vostro.platform import Platform
+from vostro.service import problems
+from vostro.service.auth import Role
+from vostro.service.web.actions import act
+from vostro.service.web.deps import Svc, Who, require
+from vostro.service.web.lookups import (
+    checked_currency,
+    visible,
+)
+from vostro.service.web.outputs import (
+    report_out,
+)
+from vostro.service.web.schemas import (
+    Done,
+    LsmIn,
+    ModeIn,
+    ReportOut,
+    WindowOut,
+)
+
+router = APIRouter(prefix="/v1", responses=problems.RESPONSES)
+
+
+@router.post("/settlement/lsm-runs", status_code=201, tags=["settlement"])
+async def run_lsm(body: LsmIn, who: Who, svc: Svc, request: Request) -> ReportOut:
+    """Run the liquidity-saving mechanism on the currency's queue now: the payments that can
+    settle together on net settle simultaneously (`optimal` uses the exact MIP)."""
+    require(who, Role.OPERATOR)
+    code = checked_currency(body.currency)
+    report = await act(
+        request,
+        who,
+        "settlement.lsm",
+        code,
+        lambda p: p.settlement.run_lsm(code, optimal=body.optimal),
+        optimal=body.optimal,
+    )
+    return report_out(report)
+
+
+@router.get("/settlement/runs", tags=["settlement"])
+def settlement_runs(
+    who: Who, svc: Svc, limit: Annotated[int, Query(ge=1, le=500)] = 50
+) -> list[ReportOut]:
+    """Reports of LSM runs and settled windows, newest first: gross, net, liquidity saved."""
+    require(who, Role.OPERATOR, Role.AUDITOR)
+    return [report_out(r) for r in svc.platform.settlement.reports(limit)]
+
+
+@router.get("/settlement/windows", tags=["settlement"])
+def windows(
+    who: Who, svc: Svc, limit: Annotated[int, Query(ge=1, le=500)] = 100
+) -> list[WindowOut]:
+    """Deferred net settlement windows, newest first."""
+    require(who, Role.OPERATOR, Role.AUDITOR)
+    return [
+        WindowOut(
+            id=w.id,
+            currency=w.currency,
+            state=str(w.state),
+            opened_at=w.opened_at,
+            closed_at=w.closed_at,
+            settled_at=w.settled_at,
+        )
+        for w in svc.platform.settlement_views.windows(limit)
+    ]
+
+
+@router.post("/settlement/windows/{code}/close", tags=["settlement"])
+async def close_window(code: str, who: Who, svc: Svc, request: Request) -> ReportOut:
+    """Close the currency's open window, net it and settle the net positions (unwinding a
+    participant that cannot cover its net debit)."""
+    require(who, Role.OPERATOR)
+    checked = checked_currency(code)
+    report = await act(
+        request,
+        who,
+        "settlement.window.close",
+        checked,
+        lambda p: p.settlement.close_window(checked),
+    )
+    return report_out(report)
+
+
+@router.put("/settlement/modes/{bic}/{code}", tags=["settlement"])
+async def set_mode(bic: str, code: str, body: ModeIn, who: Who, svc: Svc, request: Request) -> Done:
+    """Settle the participant's payments in the currency gross (rtgs) or in net windows (dns,
+    within a net debit cap)."""
+    found = visible(svc, who, bic)
+    require(who, Role.OPERATOR)
+    checked = checked_currency(code)
+
+    def run(p: Platform) -> None:
+        p.rules.set_mode(found.bic, checked, body.mode, actor=who.name)
+        if body.net_debit_cap_minor is not None:
+            p.rules.set_net_debit_cap(found.bic, checked, body.net_debit_cap_minor, actor=who.name)
+
+    await act(request, who, "settlement.mode", found.bic, run, currency=checked, mode=body.mode)
+    return Done(detail=f"{found.bic} settles {checked} by {body.mode}")
