@@ -34,6 +34,8 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
         yield base, key
 
 
+FRAMING_HEADERS = {"content-length", "transfer-encoding", "host", "connection"}
+
 # The document of the app itself (building it opens no database); the calls go to a live server.
 # Schemathesis keeps no cache of its own (it would write .schemathesis/ into the working tree).
 schema = schemathesis.openapi.from_dict(
@@ -51,6 +53,10 @@ schema = schemathesis.openapi.from_dict(
 )
 def test_every_operation_answers_as_documented(case: Any, live: tuple[str, str]) -> None:
     base, key = live
+    # Framing is the HTTP client's, not the API's: a generated Content-Length the server's HTTP
+    # parser cannot read is refused by uvicorn before the request reaches vostro.
+    for name in [h for h in case.headers or {} if h.lower() in FRAMING_HEADERS]:
+        del case.headers[name]
     case.call_and_validate(
         base_url=base,
         headers={"Authorization": f"Bearer {key}"},

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
+from vostro.ledger.types import INT64_MAX
 from vostro.service import problems
 from vostro.service.auth import KeyInfo, Principal, Role
 from vostro.service.problems import not_found
@@ -88,7 +89,9 @@ def audit_log(
     who: Who,
     svc: Svc,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    before: Annotated[int | None, Query(ge=0, description="id of the last entry seen")] = None,
+    before: Annotated[
+        int | None, Query(ge=0, le=INT64_MAX, description="id of the last entry seen")
+    ] = None,
 ) -> list[AuditOut]:
     """Every write: who, what, to what, when and from where, newest first."""
     require(who, Role.OPERATOR, Role.AUDITOR)

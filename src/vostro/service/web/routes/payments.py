@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from vostro.iso20022.gateway import import_message
 from vostro.iso20022.inbound import MessageRejected, read_message
 from vostro.iso20022.outbound import payment_status_report
+from vostro.ledger.types import INT64_MAX
 from vostro.payments.model import Payment, PaymentRequest, State
 from vostro.service import problems
 from vostro.service.auth import Principal, Role
@@ -160,7 +161,7 @@ def list_payments(
     state: State | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     before: Annotated[
-        int | None, Query(ge=0, description="created_at of the last one seen")
+        int | None, Query(ge=0, le=INT64_MAX, description="created_at of the last one seen")
     ] = None,
 ) -> list[PaymentOut]:
     """Payments the caller sent or received, newest first (without their history)."""
