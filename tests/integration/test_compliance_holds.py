@@ -13,7 +13,6 @@ from lxml import etree
 from tests.corridor import FXP, SBER, SBI, UCO, VTB, Corridor, audit_entries, build, uetr
 from tests.fakes import Clock
 from vostro.compliance.admin import ComplianceError
-from vostro.compliance.lists import HIT_THRESHOLD as LISTS_HIT_THRESHOLD
 from vostro.config import HIT_THRESHOLD, Settings
 from vostro.iso20022.outbound import payment_status_report
 from vostro.participants.model import AccountKind
@@ -83,8 +82,8 @@ def audited(store: Store, uetr: str) -> list[dict[str, Any]]:
     return audit_entries(store, subject=uetr)
 
 
-def test_the_default_threshold_is_the_lists_hit_threshold() -> None:
-    assert HIT_THRESHOLD == LISTS_HIT_THRESHOLD
+def test_the_default_threshold_is_the_calibrated_hit_threshold() -> None:
+    assert Settings().screening_threshold == HIT_THRESHOLD == 83.0
 
 
 def test_a_creditor_in_cyrillic_listed_in_latin_is_held_with_funds_reserved_then_settles(

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from vostro.bench.screening import evaluate, load_pairs
-from vostro.compliance.lists import HIT_THRESHOLD
 from vostro.compliance.matching import normalize, score
+from vostro.config import HIT_THRESHOLD
 
 PRECISION_MIN = 0.95  # goals from the compliance issue
 RECALL_MIN = 0.98

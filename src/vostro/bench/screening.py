@@ -29,8 +29,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from vostro.compliance import matching
-from vostro.compliance.lists import HIT_THRESHOLD, ListedEntity, ScreeningList, screen_name
+from vostro.compliance.lists import ListedEntity, ScreeningList, screen_name
 from vostro.compliance.matching import NameIndex
+from vostro.config import HIT_THRESHOLD
 
 PAIRS = Path(__file__).parents[3] / "tests" / "fixtures" / "screening" / "labelled_pairs.csv"
 SWEEP_THRESHOLDS = (80.0, 83.0, 85.0, 88.0, 90.0, 92.0)

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from vostro.cli.options import JsonFlag, LedgerDatabaseUrl, console, figures_table, progress
+from vostro.ledger.types import BATCH_EVENTS_MAX
 
 app = typer.Typer(no_args_is_help=True, help="Benchmarks (figures in docs/benchmarks.md).")
 
@@ -18,7 +19,7 @@ app = typer.Typer(no_args_is_help=True, help="Benchmarks (figures in docs/benchm
 def bench_ledger(
     transfers: Annotated[int, typer.Option("--transfers", "-n", min=1)] = 1_000_000,
     accounts: Annotated[int, typer.Option(min=2)] = 10_000,
-    batch_size: Annotated[int, typer.Option(min=1, max=8189)] = 8189,
+    batch_size: Annotated[int, typer.Option(min=1, max=BATCH_EVENTS_MAX)] = BATCH_EVENTS_MAX,
     ids: Annotated[str, typer.Option(help="time (time-ordered) or random")] = "time",
     database_url: Annotated[
         str | None, typer.Option(help="Where to post (default: a new temporary SQLite file)")

@@ -17,6 +17,7 @@ from vostro.cli.options import (
     opened_store,
     progress,
 )
+from vostro.ledger.types import BATCH_EVENTS_MAX
 
 if TYPE_CHECKING:
     from vostro.store.base import Store
@@ -39,7 +40,7 @@ def accounts(database_url: LedgerDatabaseUrl = None) -> None:
 
 def history(
     account_id: Annotated[int, typer.Argument(help="The account's 128-bit id (decimal)")],
-    limit: Annotated[int, typer.Option(min=1, max=8189)] = 20,
+    limit: Annotated[int, typer.Option(min=1, max=BATCH_EVENTS_MAX)] = 20,
     database_url: LedgerDatabaseUrl = None,
 ) -> None:
     """An account's latest transfers with its posted balance after each (a mini statement)."""

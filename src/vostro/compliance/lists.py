@@ -20,13 +20,13 @@ from followthemoney.exc import InvalidData
 from followthemoney.types import registry
 
 from vostro.compliance.matching import Candidate, NameIndex
+from vostro.config import HIT_THRESHOLD
 from vostro.errors import VostroError
 
 # Default score at which a name match holds a payment: calibrated on the labelled pairs
 # (tests/fixtures/screening), where 83 gives recall 0.982 at precision 0.957; 88 would miss
 # 2.6 % of true matches (recall 0.974) for precision 0.991. Missing a listed party costs more
 # than an operator's review of a false hit. Configuration: VOSTRO_SCREENING_THRESHOLD.
-HIT_THRESHOLD = 83.0
 
 
 class ListError(VostroError, ValueError):

@@ -25,7 +25,6 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 from vostro.compliance.lists import (
-    HIT_THRESHOLD,
     Match,
     ScreeningList,
     parse_csv,
@@ -35,6 +34,7 @@ from vostro.compliance.lists import (
 from vostro.compliance.ports import ListSource
 from vostro.compliance.results import NOT_SCREENED, Decision, Finding, ScreeningResult
 from vostro.compliance.stored import Override, StoredList, party_key
+from vostro.config import HIT_THRESHOLD
 from vostro.errors import invariant
 
 MATCHES_PER_PARTY_MAX = 5  # candidates kept per party and list (the best, and every hit)
