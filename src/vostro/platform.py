@@ -104,7 +104,6 @@ class Platform:
             clock=clock,
             hold_deadline_s=settings.hold_deadline_s,
         )
-        self.screener = screener
         self.settings_memo = lifecycle.memo
         self.registry = Commands(self, "registry", registry)
         self.fees = Commands(self, "fees", fees)
