@@ -146,3 +146,25 @@ def test_groups_conserve_money_and_never_overdraw(tmp_path_factory, groups) -> N
     finally:
         c.ledger.close()
         store.dispose()
+
+
+def test_cross_currency_payments_of_a_group_settle_pvp_together(corridor) -> None:  # type: ignore[no-untyped-def]
+    """Quoted RUB→INR payments go through the group's ledger batch, both legs or neither; one the
+    FX provider cannot pay out is refused AM04 (a quoted rate does not wait in a queue)."""
+    desk, clock = corridor.desk, corridor.clock
+    small = [desk.quote(FXP, VTB, "RUB", "INR", 10_000_00, clock()) for _ in range(3)]
+    huge = desk.quote(FXP, VTB, "RUB", "INR", 950_000_00, clock())  # INR 10.2 lakh: too much
+    items = [
+        (
+            request(VTB, SBI, q.source_amount_minor, "RUB", target_currency="INR", quote_id=q.id),
+            False,
+        )
+        for q in [*small, huge]
+    ]
+    before = corridor.registry.balance(FXP, "INR")
+    out = corridor.payments.submit_many(items)
+    assert [p.state for p in out] == [State.SETTLED] * 3 + [State.REJECTED]
+    assert out[-1].reason_code == "AM04"
+    paid_out = sum(p.target_amount_minor for p in out[:3])
+    assert corridor.registry.balance(FXP, "INR") == before - paid_out
+    assert verify(corridor.platform.store).ok

@@ -1,14 +1,16 @@
 """Group commit: payments that arrived together go through their lifecycle together.
 
-The group's plain payments (same currency, settled gross, not held, no daily limits to count,
-new) are validated, screened and priced with their records written together, then reserved and
-settled in one ledger batch (each payment's reservation its own linked chain, then each one's
-posting; the ledger applies a batch in order, so a posting finds its reservation, and one whose
-reservation failed finds none and changes nothing), their states written once after it. Every
-other item goes through `Lifecycle.submit` on its own afterwards, in order. The one difference
-from submitting one by one: a payment in the group does not yet fund another of the same group
-(reservations are pending until the group settles); a payer short for that reason queues, and
-the queue retry after the group settles it. All of it is one unit of work.
+The group's plain payments (settled gross, not held, no daily limits to count, new; in one
+currency, or cross-currency on a firm quote, payment-versus-payment) are validated, screened and
+priced with their records written together, then reserved and settled in one ledger batch (each
+payment's reservation its own linked chain, then each one's posting; the ledger applies a batch in
+order, so a posting finds its reservation, and one whose reservation failed finds none and changes
+nothing), their states written once after it. A cross-currency payment short of liquidity is
+refused, as it would be alone: a quoted rate does not wait in a queue. Every other item goes
+through `Lifecycle.submit` on its own afterwards, in order. The one difference from submitting one
+by one: a payment in the group does not yet fund another of the same group (reservations are
+pending until the group settles); a payer short for that reason queues, and the queue retry after
+the group settles it. All of it is one unit of work.
 """
 
 from __future__ import annotations
@@ -124,7 +126,7 @@ class GroupSubmission:
         """Can this request go through the batched path?"""
         if keys[0] in s.seen or keys[1] in s.seen or not isinstance(r.uetr, str):
             return False
-        if not UETR_RE.match(r.uetr) or r.settlement_currency != r.currency:
+        if not UETR_RE.match(r.uetr):
             return False
         memo = self.lifecycle.memo
         if memo.mode(uow, r.debtor_agent, r.currency) is not Mode.RTGS:
@@ -157,7 +159,10 @@ class GroupSubmission:
                 try:
                     life.reserved(uow, p, payment_legs, reserved)
                 except Shortfall as short:
-                    life.enqueue(uow, p, priority, short.reason)
+                    if p.cross_currency:  # PvP at a quoted rate: no waiting
+                        life.reject(uow, p, short.code, short.reason)
+                    else:
+                        life.enqueue(uow, p, priority, short.reason)
                     continue
                 except PaymentRejected as rejection:
                     life.reject(uow, p, rejection.code, rejection.reason)

@@ -11,12 +11,26 @@ from vostro.fx.quotes import Quote, StandingRate, Tier, ns_from_utc, tiers_json,
 from vostro.fx.rates import ReferenceRate
 from vostro.store.schema import fx_quotes, reference_rates, standing_rates
 
+_ADD_QUOTE = fx_quotes.insert()
+_MARK_USED = (
+    fx_quotes.update()
+    .where(fx_quotes.c.id == sa.bindparam("quote_id"))
+    .values(used_by_uetr=sa.bindparam("uetr"))
+)
+
 
 class SqlFx:
+    """Rates read once per unit of work (a unit that changes them reads them again), and the
+    quotes it made kept at hand, so a group of quoted payments reads no row twice."""
+
     def __init__(self, conn: sa.Connection) -> None:
         self.conn = conn
+        self._standing: dict[tuple[str, str, str], StandingRate | None] = {}
+        self._references: list[ReferenceRate] | None = None
+        self._quotes: dict[str, tuple[Quote, str, str | None]] = {}
 
     def put_reference_rates(self, rates: list[ReferenceRate]) -> None:
+        self._references = None
         r = reference_rates
         for rate in rates:
             self.conn.execute(
@@ -38,10 +52,15 @@ class SqlFx:
             )
 
     def reference_rates(self) -> list[ReferenceRate]:
-        rows = self.conn.execute(sa.select(reference_rates)).all()
-        return [ReferenceRate(r.base, r.quote, Decimal(r.rate), r.as_of, r.source) for r in rows]
+        if self._references is None:
+            rows = self.conn.execute(sa.select(reference_rates)).all()
+            self._references = [
+                ReferenceRate(r.base, r.quote, Decimal(r.rate), r.as_of, r.source) for r in rows
+            ]
+        return list(self._references)
 
     def put_standing_rate(self, standing: StandingRate) -> None:
+        self._standing.clear()
         s = standing_rates
         self.conn.execute(
             s.delete().where(
@@ -60,6 +79,14 @@ class SqlFx:
         )
 
     def standing_rate(self, provider_bic: str, source: str, target: str) -> StandingRate | None:
+        key = (provider_bic, source, target)
+        if key not in self._standing:
+            self._standing[key] = self._read_standing_rate(*key)
+        return self._standing[key]
+
+    def _read_standing_rate(
+        self, provider_bic: str, source: str, target: str
+    ) -> StandingRate | None:
         s = standing_rates
         row = self.conn.execute(
             sa.select(s).where(
@@ -74,8 +101,10 @@ class SqlFx:
         return StandingRate(provider_bic, source, target, tiers)
 
     def add_quote(self, q: Quote, requested_by: str) -> None:
+        self._quotes[q.id] = (q, requested_by, None)
         self.conn.execute(
-            fx_quotes.insert().values(
+            _ADD_QUOTE,
+            dict(
                 id=q.id,
                 provider_bic=q.provider_id,
                 requested_by_bic=requested_by,
@@ -89,11 +118,13 @@ class SqlFx:
                 margin_minor=q.margin_minor,
                 created_at=ns_from_utc(q.created_at),
                 expires_at=ns_from_utc(q.expires_at),
-            )
+            ),
         )
 
     def quote(self, quote_id: str) -> tuple[Quote, str, str | None] | None:
         """The quote, who requested it, and the payment that used it (if any)."""
+        if quote_id in self._quotes:
+            return self._quotes[quote_id]
         row = self.conn.execute(sa.select(fx_quotes).where(fx_quotes.c.id == quote_id)).first()
         if row is None:
             return None
@@ -114,6 +145,7 @@ class SqlFx:
         return q, row.requested_by_bic, row.used_by_uetr
 
     def mark_used(self, quote_id: str, uetr: str) -> None:
-        self.conn.execute(
-            fx_quotes.update().where(fx_quotes.c.id == quote_id).values(used_by_uetr=uetr)
-        )
+        if quote_id in self._quotes:
+            q, requested_by, _ = self._quotes[quote_id]
+            self._quotes[quote_id] = (q, requested_by, uetr)
+        self.conn.execute(_MARK_USED, {"quote_id": quote_id, "uetr": uetr})

@@ -33,6 +33,7 @@ from vostro.store.schema import (
 class SqlParticipants:
     def __init__(self, conn: sa.Connection) -> None:
         self.conn = conn
+        self._operator: str | None = None
 
     def add(self, p: Participant, kinds: list[tuple[AccountKind, str]]) -> None:
         self.conn.execute(
@@ -74,9 +75,11 @@ class SqlParticipants:
         return int(self.conn.execute(sa.select(sa.func.max(participants.c.number))).scalar() or 0)
 
     def operator_bic(self) -> str | None:
-        query = sa.select(participants.c.bic).where(participants.c.number == OPERATOR_NUMBER)
-        found: str | None = self.conn.execute(query).scalar()
-        return found
+        """The operator's BIC, read once per unit of work once it is registered."""
+        if self._operator is None:
+            query = sa.select(participants.c.bic).where(participants.c.number == OPERATOR_NUMBER)
+            self._operator = self.conn.execute(query).scalar()
+        return self._operator
 
     def set_status(self, bic: str, status: Status) -> None:
         self.conn.execute(
