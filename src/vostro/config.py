@@ -23,6 +23,8 @@ HOLD_DEADLINE_MAX_S = 86_400
 # 23 h: an hour's margin before that timeout, so the operator's decision (or the expiry's
 # rejection) always finds the reservation still there.
 HOLD_DEADLINE_S = 23 * 3600
+QUEUE_DEADLINE_S = 4 * 3600  # a queued payment still unfunded after four hours is rejected
+QUEUE_DEADLINE_MAX_S = 24 * 3600
 SUPPORTED_URL_PREFIXES = ("sqlite:///", "postgresql+psycopg://")
 
 
@@ -41,6 +43,8 @@ class Settings(BaseSettings):
     # a held payment waits for an operator's decision before it is rejected.
     screening_threshold: float = HIT_THRESHOLD
     hold_deadline_s: int = HOLD_DEADLINE_S
+    # How long a payment waits in the RTGS queue for liquidity before it is rejected.
+    queue_deadline_s: int = QUEUE_DEADLINE_S
 
     # The HTTP service (`vostro serve`): where it listens.
     host: str = "127.0.0.1"
@@ -65,6 +69,15 @@ class Settings(BaseSettings):
         if not 0 < value <= 100:
             raise ConfigurationError(
                 f"VOSTRO_SCREENING_THRESHOLD is a score above 0 and at most 100, not {value}"
+            )
+        return value
+
+    @field_validator("queue_deadline_s")
+    @classmethod
+    def _queue_deadline_in_range(cls, value: int) -> int:
+        if not 0 < value <= QUEUE_DEADLINE_MAX_S:
+            raise ConfigurationError(
+                f"VOSTRO_QUEUE_DEADLINE_S must be 1..{QUEUE_DEADLINE_MAX_S} seconds, not {value}"
             )
         return value
 

@@ -103,6 +103,7 @@ class Platform:
             screener=screener,
             clock=clock,
             hold_deadline_s=settings.hold_deadline_s,
+            queue_deadline_s=settings.queue_deadline_s,
         )
         self.settings_memo = lifecycle.memo
         self.registry = Commands(self, "registry", registry)

@@ -22,6 +22,7 @@ from vostro.cli import (
     payments,
     serve,
     settlement,
+    sim,
     treasury,
 )
 from vostro.cli.options import print_error
@@ -56,6 +57,7 @@ GROUPS = {
     "hold": compliance.hold_app,
     "limit": compliance.limit_app,
     "key": keys.app,
+    "sim": sim.app,
 }
 
 

@@ -34,7 +34,7 @@ import time
 from collections.abc import Callable
 
 from vostro.compliance.results import Decision
-from vostro.config import HOLD_DEADLINE_MAX_S, HOLD_DEADLINE_S
+from vostro.config import HOLD_DEADLINE_MAX_S, HOLD_DEADLINE_S, QUEUE_DEADLINE_S
 from vostro.errors import invariant
 from vostro.fx.desk import FxDesk
 from vostro.ledger.types import CreateTransferResult
@@ -62,7 +62,6 @@ from vostro.units import NS_PER_S
 
 R = CreateTransferResult
 UETR_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
-QUEUE_DEADLINE_S = 4 * 3600  # a queued payment still unfunded after four hours is rejected
 RETRY_ATTEMPTS_MAX = 2_000  # queued payments tried per arrival of liquidity (bounds the cascade)
 invariant(
     HOLD_DEADLINE_MAX_S == legs.RESERVATION_TIMEOUT_S, "a hold must end before its reservation"

@@ -7,7 +7,7 @@ from __future__ import annotations
 from vostro.payments.lifecycle import Lifecycle
 from vostro.payments.model import Payment, PaymentRejected, Reason, State
 from vostro.payments.ports import UnitOfWork
-from vostro.settlement.queue import Priority
+from vostro.settlement.queue import QUEUE_PAGE_MAX, Priority
 
 
 def cancel(uow: UnitOfWork, life: Lifecycle, uetr: str, by: str) -> Payment:
@@ -39,6 +39,28 @@ def expire(uow: UnitOfWork, life: Lifecycle) -> list[str]:
             )
             expired.append(p.uetr)
     return expired
+
+
+def refuse(
+    uow: UnitOfWork, life: Lifecycle, code: Reason, reason: str, *, participant: str | None = None
+) -> list[str]:
+    """Reject every queued payment (or those to or from `participant`) with the reason; returns
+    their UETRs. Used when a participant is cut off and at the end of the day."""
+    refused: list[str] = []
+    kept = 0  # entries left in the queue, all ahead of the next page
+    page = uow.queue.entries(limit=QUEUE_PAGE_MAX)
+    while page:
+        for entry in page:
+            p = uow.payments.get(entry.uetr)
+            if p is not None and participant not in (None, p.debtor_agent, p.creditor_agent):
+                kept += 1
+                continue
+            uow.queue.remove([entry.uetr])
+            if p is not None and p.state is State.QUEUED:
+                life.reject(uow, p, code, reason)
+                refused.append(p.uetr)
+        page = uow.queue.entries(limit=kept + QUEUE_PAGE_MAX)[kept:]
+    return refused
 
 
 def _own_queued(uow: UnitOfWork, uetr: str, by: str) -> Payment:

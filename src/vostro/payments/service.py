@@ -15,7 +15,7 @@ from vostro.errors import VostroError
 from vostro.payments import queueing, returns
 from vostro.payments.group import GroupSubmission, Item
 from vostro.payments.lifecycle import Lifecycle
-from vostro.payments.model import Payment, PaymentRequest, State
+from vostro.payments.model import Payment, PaymentRequest, Reason, State
 from vostro.payments.ports import UnitOfWork
 from vostro.settlement.queue import Priority
 
@@ -53,6 +53,11 @@ class Payments:
 
     def expire_queue(self, uow: UnitOfWork) -> builtins.list[str]:
         return queueing.expire(uow, self.lifecycle)
+
+    def refuse_queued(
+        self, uow: UnitOfWork, code: Reason, reason: str, *, participant: str | None = None
+    ) -> builtins.list[str]:
+        return queueing.refuse(uow, self.lifecycle, code, reason, participant=participant)
 
     def return_payment(
         self, uow: UnitOfWork, original_uetr: str, return_uetr: str, reason: str
