@@ -156,16 +156,17 @@ class Driver:
         self.clock.now_ns = start
         self._rates(d, day)
         self._cut_offs(day)
-        offered = np.arange(first, end)
-        offered = offered[self.w.through_vostro[offered] & self._active(offered)]
+        rows = np.arange(first, end)
+        submitted = rows[self.w.through_vostro[rows]]
+        offered = submitted[self._active(submitted)]
         bounds = liquidity_bounds(planned_legs(self.w, offered, d, self._fee_of), len(PARTICIPANTS))
         self.out.bounds.append(DayBounds(d, bounds))
         self._open_liquidity(bounds)
-        for t, rows in self._ticks(offered):
+        for t, arriving in self._ticks(submitted):
             self.clock.now_ns = start + t * NS_PER_S
             self._scheduled(t)
-            if rows.size:
-                self._submit(rows, d)
+            if arriving.size:
+                self._submit(arriving, d)
             self.platform.payments.expire_queue()
             self.platform.holds.expire()
         self.clock.now_ns = start + calendars.DAY_END_S * NS_PER_S
@@ -184,10 +185,14 @@ class Driver:
             if c.on == day and c.bic not in self.cut_off:
                 self.cut_off.add(c.bic)
                 reg = self.platform.registry
-                reg.set_status(c.bic, Status.SUSPENDED, actor=ACTOR, reason=c.reason)
-                self.platform.payments.refuse_queued(
-                    Reason.BLOCKED_ACCOUNT, f"{c.bic} is {c.reason}", participant=c.bic
-                )
+                # the bank and, for a Russian bank, its money-transfer branch
+                for bic in (c.bic, SENDERS.get(c.bic)):
+                    if bic is None:
+                        continue
+                    reg.set_status(bic, Status.SUSPENDED, actor=ACTOR, reason=c.reason)
+                    self.platform.payments.refuse_queued(
+                        Reason.BLOCKED_ACCOUNT, f"{bic} is {c.reason}", participant=bic
+                    )
 
     def _active(self, rows: np.ndarray) -> np.ndarray:
         """False for a payment to or from a participant cut off already (it is still submitted,
