@@ -7,6 +7,7 @@ names an expired or foreign quote is refused; it is never re-priced.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from vostro.fx.errors import QuoteMismatch, RateUnavailable
@@ -23,6 +24,9 @@ from vostro.fx.rates import RateBook, ReferenceRate
 
 
 class FxDesk:
+    def __init__(self) -> None:
+        self._book: tuple[Sequence[ReferenceRate], RateBook] | None = None
+
     # ---------------------------------------------------------- reference rates
     def add_reference_rates(self, uow: FxUnit, rates: list[ReferenceRate], *, actor: str) -> int:
         uow.fx.put_reference_rates(rates)
@@ -36,8 +40,15 @@ class FxDesk:
         return len(rates)
 
     def rate_book(self, uow: FxUnit) -> RateBook:
+        """The rate book of the stored rates; built again only when the store hands over other
+        rates than last time (the writer's store keeps one tuple until the rates change)."""
+        rates = uow.fx.reference_rates()
+        built = self._book
+        if built is not None and built[0] is rates:
+            return built[1]
         book = RateBook()
-        book.add(uow.fx.reference_rates())
+        book.add(list(rates))
+        self._book = (rates, book)
         return book
 
     def reference(

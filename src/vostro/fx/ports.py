@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 
 from vostro.audit import AuditLog
@@ -12,7 +13,7 @@ from vostro.fx.rates import ReferenceRate
 class FxRepository(Protocol):
     def put_reference_rates(self, rates: list[ReferenceRate]) -> None: ...
 
-    def reference_rates(self) -> list[ReferenceRate]: ...
+    def reference_rates(self) -> Sequence[ReferenceRate]: ...
 
     def put_standing_rate(self, standing: StandingRate) -> None: ...
 

@@ -88,6 +88,7 @@ def run(
     # A queued payment waits until the day's end, where the final LSM run or the refusal decides.
     settings = Settings(database_url=url, queue_deadline_s=calendars.DAY_END_S)
     with Platform.open(url, clock=clock, settings=settings) as platform:
+        platform.settings_memo.keep()  # modes, limits and fees across groups, as the writer does
         driver = Driver(platform, clock, w, out, scale)
         driver.register()
         starts = np.searchsorted(w.day, np.arange(len(w.days) + 1))
@@ -162,13 +163,10 @@ class Driver:
         bounds = liquidity_bounds(planned_legs(self.w, offered, d, self._fee_of), len(PARTICIPANTS))
         self.out.bounds.append(DayBounds(d, bounds))
         self._open_liquidity(bounds)
+        self.platform.settings_memo.forget()  # the day's settings are read afresh
         for t, arriving in self._ticks(submitted):
             self.clock.now_ns = start + t * NS_PER_S
-            self._scheduled(t)
-            if arriving.size:
-                self._submit(arriving, d)
-            self.platform.payments.expire_queue()
-            self.platform.holds.expire()
+            self._tick(t, arriving, d)
         self.clock.now_ns = start + calendars.DAY_END_S * NS_PER_S
         self._end_of_day(day)
 
@@ -268,11 +266,17 @@ class Driver:
             else:
                 self.platform.settlement.close_window(code)
 
-    def _submit(self, rows: np.ndarray, d: int) -> None:
-        """The tick's arrivals as one group commit, remittances quoted in the same unit."""
+    def _tick(self, t: int, rows: np.ndarray, d: int) -> None:
+        """One tick on the writer, as one unit of work: the run or window close due now, the
+        tick's arrivals as one group commit (remittances quoted in it), then the queue's and the
+        holds' deadlines."""
         with self.platform.unit() as uow:
-            items = [(self._request(n, d), False) for n in rows.tolist()]
-            self.platform.payments.submit_many(items)
+            self._scheduled(t)
+            if rows.size:
+                items = [(self._request(n, d), False) for n in rows.tolist()]
+                self.platform.payments.submit_many(items)
+            self.platform.payments.expire_queue()
+            self.platform.holds.expire()
             uow.commit()
 
     def _request(self, n: int, d: int) -> PaymentRequest:

@@ -17,6 +17,7 @@ from typing import Self
 import sqlalchemy as sa
 
 from vostro.errors import VostroError, invariant
+from vostro.fx.rates import ReferenceRate
 from vostro.ledger.writer import Ledger
 from vostro.participants.model import Participant
 from vostro.store.base import Store, WriterSession
@@ -47,9 +48,11 @@ class Caches:
 
     def __init__(self) -> None:
         self.participants: dict[str, Participant] = {}
+        self.reference_rates: tuple[ReferenceRate, ...] | None = None
 
     def clear(self) -> None:
         self.participants.clear()
+        self.reference_rates = None
 
 
 class SqlUnitOfWork:
@@ -72,7 +75,7 @@ class SqlUnitOfWork:
         self.participants = SqlParticipants(conn)
         self.accounts = SqlAccounts(conn)
         self.fees = SqlFees(conn)
-        self.fx = SqlFx(conn)
+        self.fx = SqlFx(conn, self.caches if ledger is not None else None)
         self.treasury = SqlTreasury(conn)
         # payments
         self.payments = SqlPayments(conn, clock)

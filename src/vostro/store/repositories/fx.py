@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from typing import Protocol
 
 import sqlalchemy as sa
 
@@ -19,18 +20,28 @@ _MARK_USED = (
 )
 
 
-class SqlFx:
-    """Rates read once per unit of work (a unit that changes them reads them again), and the
-    quotes it made kept at hand, so a group of quoted payments reads no row twice."""
+class RateCache(Protocol):
+    reference_rates: tuple[ReferenceRate, ...] | None
 
-    def __init__(self, conn: sa.Connection) -> None:
+
+class _UnitCache:
+    def __init__(self) -> None:
+        self.reference_rates: tuple[ReferenceRate, ...] | None = None
+
+
+class SqlFx:
+    """Rates read once per unit of work (the single writer keeps the reference rates across its
+    units, in its caches: only it changes them), and the quotes a unit made kept at hand, so a
+    group of quoted payments reads no row twice."""
+
+    def __init__(self, conn: sa.Connection, caches: RateCache | None = None) -> None:
         self.conn = conn
         self._standing: dict[tuple[str, str, str], StandingRate | None] = {}
-        self._references: list[ReferenceRate] | None = None
+        self._caches = caches or _UnitCache()
         self._quotes: dict[str, tuple[Quote, str, str | None]] = {}
 
     def put_reference_rates(self, rates: list[ReferenceRate]) -> None:
-        self._references = None
+        self._caches.reference_rates = None
         r = reference_rates
         for rate in rates:
             self.conn.execute(
@@ -51,13 +62,15 @@ class SqlFx:
                 )
             )
 
-    def reference_rates(self) -> list[ReferenceRate]:
-        if self._references is None:
+    def reference_rates(self) -> tuple[ReferenceRate, ...]:
+        """Every reference rate; the same tuple until they change (the desk keeps the rate book
+        it built from it)."""
+        if self._caches.reference_rates is None:
             rows = self.conn.execute(sa.select(reference_rates)).all()
-            self._references = [
+            self._caches.reference_rates = tuple(
                 ReferenceRate(r.base, r.quote, Decimal(r.rate), r.as_of, r.source) for r in rows
-            ]
-        return list(self._references)
+            )
+        return self._caches.reference_rates
 
     def put_standing_rate(self, standing: StandingRate) -> None:
         self._standing.clear()
