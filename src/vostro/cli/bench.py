@@ -72,6 +72,28 @@ def bench_api(
     console.print(figures_table(f"vostro bench api ({result['backend']})", result, (int, float)))
 
 
+@app.command("sim")
+def bench_sim(
+    days: Annotated[int, typer.Option(min=1, max=365, help="Days of the base year")] = 30,
+    scale: Annotated[float, typer.Option(help="Share of the year's payments")] = 1.0,
+    sweep: Annotated[bool, typer.Option(help="Time the 8-scenario sweep on Dask instead")] = False,
+    workers: Annotated[int, typer.Option(min=1)] = 2,
+    as_json: JsonFlag = False,
+) -> None:
+    """The simulator through the real engine against submit_many alone (or a sweep on Dask
+    against the same scenarios one after another)."""
+    from vostro.bench import sim as bench
+
+    if sweep:
+        figures = bench.sweep(days=days, scale=scale, workers=workers)
+    else:
+        figures = bench.run(days=days, scale=scale)
+    if as_json:
+        print(json.dumps(figures))
+        return
+    console.print(figures_table("vostro bench sim" + (" --sweep" if sweep else ""), figures))
+
+
 @app.command("netting")
 def bench_netting(
     payments: Annotated[int, typer.Option(min=2)] = 1_000_000,
