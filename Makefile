@@ -24,9 +24,11 @@ lint: $(STAMP)
 	$(BIN)/mypy src
 	$(BIN)/lint-imports
 
-# The dashboard's picture in the README, drawn by the browser test from a live service.
+# The dashboard's picture in the README, drawn by the browser test from a live service, and the
+# simulator report's, drawn by its browser test.
 docs: $(STAMP)
 	VOSTRO_DASHBOARD_SCREENSHOT=$(CURDIR)/docs/dashboard.png $(BIN)/pytest -q tests/browser -k operators_dashboard
+	VOSTRO_SIM_REPORT_SCREENSHOT=$(CURDIR)/docs/simulator-report.png $(BIN)/pytest -q tests/browser/test_sim_report.py
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
