@@ -211,6 +211,9 @@ class FakeQueue:
     def depth(self) -> dict[str, int]:
         return dict(Counter(e.currency for e in self.by_uetr.values()))
 
+    def payers(self) -> set[tuple[str, str]]:
+        return {(e.payer, e.currency) for e in self.by_uetr.values()}
+
 
 class FakeWindows:
     """Deferred-net windows and their payments in lists (`settlement.ports.WindowRepository`)."""

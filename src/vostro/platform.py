@@ -128,11 +128,13 @@ class Platform:
         *,
         clock: Callable[[], int] = time.time_ns,
         settings: Settings | None = None,
+        durable: bool = True,
     ) -> Platform:
-        """Open the platform on a database. `settings` supplies the screening threshold and hold
-        deadline (default: read from the environment now)."""
+        """Open the platform on a database. `settings` supplies the screening threshold and
+        deadlines (default: read from the environment now); `durable=False` for a scratch
+        database (see `open_store`)."""
         settings = settings or Settings(database_url=url)
-        store = open_store(url)
+        store = open_store(url, durable=durable)
         return cls(store, Ledger(store, clock=clock), settings, clock)
 
     # ----------------------------------------------------------- units of work

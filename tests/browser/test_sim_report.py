@@ -13,7 +13,10 @@ from typing import Any
 import pytest
 
 from tests.sim_fixtures import write_run, write_sweep
+from vostro.config import Settings
+from vostro.sim import scenario as scenarios
 from vostro.sim.report import write_report, write_sweep_report
+from vostro.sim.simulate import simulate
 
 pytestmark = pytest.mark.browser
 
@@ -75,9 +78,7 @@ def assert_every_chart_drew(page: Any, charts: int) -> None:
 def test_the_run_report_draws_every_chart_offline_and_fetches_nothing(
     browser: Any, tmp_path: Path
 ) -> None:
-    # `make docs` stores the picture (VOSTRO_SIM_REPORT_SCREENSHOT=docs/simulator-report.png);
-    # a test run never writes into the tree.
-    screenshot = Path(os.environ.get("VOSTRO_SIM_REPORT_SCREENSHOT") or tmp_path / "report.png")
+    screenshot = tmp_path / "report.png"
     report = write_report(write_run(tmp_path / "run", days=30))
     with opened_offline(browser, report) as offline:
         page = offline.page
@@ -86,6 +87,25 @@ def test_the_run_report_draws_every_chart_offline_and_fetches_nothing(
         assert page.locator("#chart-surplus .subplot").count() >= 2, "one panel per bank"
         page.screenshot(path=str(screenshot), full_page=True)
         assert screenshot.stat().st_size > 50_000, "the report was drawn"
+    assert offline.outside_requests == []
+    assert offline.console_errors == []
+
+
+def test_a_simulated_run_s_report_draws_in_the_browser(browser: Any, tmp_path: Path) -> None:
+    """A report of the real engine's output: a short run, or the run folder VOSTRO_SIM_REPORT_RUN
+    names. `make docs` stores its picture (VOSTRO_SIM_REPORT_SCREENSHOT=docs/simulator-report.png);
+    a test run never writes into the tree."""
+    folder = os.environ.get("VOSTRO_SIM_REPORT_RUN")
+    if folder:
+        run_dir = Path(folder)
+    else:
+        run_dir = tmp_path / "lsm"
+        simulate(scenarios.load("lsm"), Settings().data_dir, run_dir, scale=0.01, days=20)
+    report = write_report(run_dir)
+    screenshot = Path(os.environ.get("VOSTRO_SIM_REPORT_SCREENSHOT") or tmp_path / "real.png")
+    with opened_offline(browser, report) as offline:
+        assert_every_chart_drew(offline.page, RUN_CHARTS)
+        offline.page.screenshot(path=str(screenshot), full_page=True)
     assert offline.outside_requests == []
     assert offline.console_errors == []
 

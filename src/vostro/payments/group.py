@@ -63,8 +63,10 @@ class GroupSubmission:
             self.lifecycle.memo.close_group()
         settled = self._reserve_and_settle(uow, sorting.plain)
         retried: set[str] = set()
+        waiting = uow.queue.payers() if settled else set()  # a payee with nothing queued: skip
         for bic, code in dict.fromkeys((p.creditor_agent, p.target_currency) for p in settled):
-            retried.update(self.lifecycle.retry_queue(uow, bic, code))
+            if (bic, code) in waiting:
+                retried.update(self.lifecycle.retry_queue(uow, bic, code))
         for i, p, _ in sorting.plain:
             if p.uetr in retried:  # queued in the group, settled by the retry after it
                 out[i] = uow.payments.get(p.uetr) or p

@@ -40,6 +40,9 @@ class QueueRepository(Protocol):
     def depth(self) -> dict[str, int]:
         """How many payments wait, per currency."""
 
+    def payers(self) -> set[tuple[str, str]]:
+        """(payer, currency) of every payment that waits."""
+
 
 class WindowRepository(Protocol):
     def open_window(self, code: str, now_ns: int) -> Window:

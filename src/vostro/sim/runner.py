@@ -87,7 +87,8 @@ def run(
     out = EngineRun(url, uetrs)
     # A queued payment waits until the day's end, where the final LSM run or the refusal decides.
     settings = Settings(database_url=url, queue_deadline_s=calendars.DAY_END_S)
-    with Platform.open(url, clock=clock, settings=settings) as platform:
+    # The run's database is a scratch copy: committed without waiting for the disk each time.
+    with Platform.open(url, clock=clock, settings=settings, durable=False) as platform:
         platform.settings_memo.keep()  # modes, limits and fees across groups, as the writer does
         driver = Driver(platform, clock, w, out, scale)
         driver.register()

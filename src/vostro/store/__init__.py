@@ -6,14 +6,16 @@ from vostro.config import check_database_url
 from vostro.store.base import Store, WriterSession
 
 
-def open_store(url: str, *, migrate: bool = True) -> Store:
-    """Open the store behind `url`; with `migrate`, bring its schema up to date first."""
+def open_store(url: str, *, migrate: bool = True, durable: bool = True) -> Store:
+    """Open the store behind `url`; with `migrate`, bring its schema up to date first. An
+    embedded store opened not `durable` (a scratch database, the simulator's) survives a crashed
+    process but not a power cut."""
     check_database_url(url)
     store: Store
     if url.startswith("sqlite:///"):
         from vostro.store.sqlite import SqliteStore
 
-        store = SqliteStore(url)
+        store = SqliteStore(url, durable=durable)
     else:
         from vostro.store.postgres import PostgresStore
 

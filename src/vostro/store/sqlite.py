@@ -33,10 +33,12 @@ BUSY_TIMEOUT_MS = 10_000
 SQLITE_VARIABLES_MAX = 32766  # SQLite >= 3.32; ids are looked up in chunks below this
 
 
-def pragmas(conn: sqlite3.Connection) -> None:
+def pragmas(conn: sqlite3.Connection, *, durable: bool = True) -> None:
     conn.execute(f"PRAGMA page_size={PAGE_SIZE_BYTES}")  # takes effect only on a new file
     conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=FULL")
+    # NORMAL only for a scratch database (the simulator's): a crashed process loses nothing
+    # committed, a power cut may lose the last commits; the file stays consistent either way.
+    conn.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
     conn.execute(f"PRAGMA cache_size=-{CACHE_SIZE_KIB}")
     conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA foreign_keys=ON")
@@ -45,7 +47,7 @@ def pragmas(conn: sqlite3.Connection) -> None:
 class SqliteStore(base.Store):
     backend = "sqlite"
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, durable: bool = True) -> None:
         self.path = sqlite_path(url)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         engine = sa.create_engine(url)
@@ -54,7 +56,7 @@ class SqliteStore(base.Store):
         def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
             isolation = dbapi_conn.isolation_level
             dbapi_conn.isolation_level = None
-            pragmas(dbapi_conn)
+            pragmas(dbapi_conn, durable=durable)
             dbapi_conn.isolation_level = isolation
 
         super().__init__(url, engine)

@@ -17,6 +17,7 @@ from typing import Self
 import sqlalchemy as sa
 
 from vostro.errors import VostroError, invariant
+from vostro.fx.quotes import StandingRate
 from vostro.fx.rates import ReferenceRate
 from vostro.ledger.writer import Ledger
 from vostro.participants.model import Participant
@@ -49,10 +50,12 @@ class Caches:
     def __init__(self) -> None:
         self.participants: dict[str, Participant] = {}
         self.reference_rates: tuple[ReferenceRate, ...] | None = None
+        self.standing_rates: dict[tuple[str, str, str], StandingRate | None] = {}
 
     def clear(self) -> None:
         self.participants.clear()
         self.reference_rates = None
+        self.standing_rates.clear()
 
 
 class SqlUnitOfWork:

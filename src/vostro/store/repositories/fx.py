@@ -22,21 +22,22 @@ _MARK_USED = (
 
 class RateCache(Protocol):
     reference_rates: tuple[ReferenceRate, ...] | None
+    standing_rates: dict[tuple[str, str, str], StandingRate | None]
 
 
 class _UnitCache:
     def __init__(self) -> None:
         self.reference_rates: tuple[ReferenceRate, ...] | None = None
+        self.standing_rates: dict[tuple[str, str, str], StandingRate | None] = {}
 
 
 class SqlFx:
-    """Rates read once per unit of work (the single writer keeps the reference rates across its
-    units, in its caches: only it changes them), and the quotes a unit made kept at hand, so a
+    """Rates read once per unit of work (the single writer keeps them across its units, in its
+    caches: only it changes them), and the quotes a unit made kept at hand, so a
     group of quoted payments reads no row twice."""
 
     def __init__(self, conn: sa.Connection, caches: RateCache | None = None) -> None:
         self.conn = conn
-        self._standing: dict[tuple[str, str, str], StandingRate | None] = {}
         self._caches = caches or _UnitCache()
         self._quotes: dict[str, tuple[Quote, str, str | None]] = {}
 
@@ -73,7 +74,7 @@ class SqlFx:
         return self._caches.reference_rates
 
     def put_standing_rate(self, standing: StandingRate) -> None:
-        self._standing.clear()
+        self._caches.standing_rates.clear()
         s = standing_rates
         self.conn.execute(
             s.delete().where(
@@ -93,9 +94,10 @@ class SqlFx:
 
     def standing_rate(self, provider_bic: str, source: str, target: str) -> StandingRate | None:
         key = (provider_bic, source, target)
-        if key not in self._standing:
-            self._standing[key] = self._read_standing_rate(*key)
-        return self._standing[key]
+        cached = self._caches.standing_rates
+        if key not in cached:
+            cached[key] = self._read_standing_rate(*key)
+        return cached[key]
 
     def _read_standing_rate(
         self, provider_bic: str, source: str, target: str

@@ -83,6 +83,11 @@ class SqlPaymentQueue:
         rows = self.conn.execute(sa.select(q.c.currency, sa.func.count()).group_by(q.c.currency))
         return {code: int(n) for code, n in rows}
 
+    def payers(self) -> set[tuple[str, str]]:
+        q = payment_queue
+        rows = self.conn.execute(sa.select(q.c.payer, q.c.currency).distinct())
+        return {(payer, code) for payer, code in rows}
+
 
 def _entry(row: sa.Row) -> QueueEntry:  # type: ignore[type-arg]
     return QueueEntry(
