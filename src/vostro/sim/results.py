@@ -181,6 +181,17 @@ def day_rows(w: Workload, run: EngineRun, store: Any, o: Outcomes) -> list[dict[
     return out
 
 
+def queue_waits(run: EngineRun, store: Any, o: Outcomes) -> np.ndarray:
+    """Nanoseconds each payment that queued waited, to settlement or refusal, over the run."""
+    queued = frames.queued_at(store)
+    waits = [
+        int(o.updated[k]) - queued[uetr]
+        for k, uetr in enumerate(run.uetrs[int(r)] or "" for r in o.row)
+        if uetr in queued
+    ]
+    return np.array(waits, np.int64)
+
+
 def _usd_per_unit(code: str, usd_rub_e4: int) -> float:
     return 10 / INR_PER_USD_E1 if code == "INR" else RATE_E4 / usd_rub_e4
 

@@ -14,7 +14,7 @@ import numpy as np
 
 from vostro.sim import results
 from vostro.sim.corridor import RUSSIAN
-from vostro.sim.measures import to_usd_cents
+from vostro.sim.measures import quantiles_s, to_usd_cents
 from vostro.sim.results import TARGETS_USD, write_json, write_table
 from vostro.sim.runner import EngineRun, run
 from vostro.sim.scenario import Scenario
@@ -56,6 +56,7 @@ def measure(w: Workload, engine_run: EngineRun, out: Path, scale: float) -> dict
     try:
         o = results.outcomes(w, engine_run, store)
         days = results.day_rows(w, engine_run, store, o)
+        waits = results.queue_waits(engine_run, store, o)
         surplus = results.surplus_rows(w, engine_run, store)
     finally:
         store.dispose()
@@ -67,7 +68,10 @@ def measure(w: Workload, engine_run: EngineRun, out: Path, scale: float) -> dict
     write_table(remittances, out, "remittances")
     write_table(segments, out, "segments")
     write_table(payment_table(w, engine_run, o), out, "payments")
-    return summary(w, engine_run, o, days, surplus, remittances, segments, scale)
+    figures = summary(w, engine_run, o, days, surplus, remittances, segments, scale)
+    figures["queue_p50_s"], figures["queue_p95_s"] = quantiles_s(waits)
+    figures["payments_queued"] = len(waits)
+    return figures
 
 
 def payment_table(w: Workload, engine_run: EngineRun, o: results.Outcomes) -> dict[str, Any]:
@@ -127,8 +131,6 @@ def summary(
         "remittance_cost_pct_p95": round(float(np.percentile(cost, 95)), 4) if cost.size else 0.0,
         **_liquidity(days),
         "delay_indicator": _weighted_rho(days),
-        "queue_p50_s": max((d["queue_p50_s"] for d in days), default=0.0),
-        "queue_p95_s": max((d["queue_p95_s"] for d in days), default=0.0),
         "unsettled_eod_minor": {
             c: sum(d["unsettled_eod_minor"] for d in days if d["currency"] == c) for c in CURRENCIES
         },

@@ -111,6 +111,7 @@ class SqlUnitOfWork:
         if self._ledger is None:
             raise ReadOnlyUnit("this is a read-only unit of work: it has nothing to commit")
         self.done = True
+        self.fx.flush()
         self._ledger.end_unit(commit=True)
         for then in self._after_commit:
             then()

@@ -40,6 +40,7 @@ class SqlFx:
         self.conn = conn
         self._caches = caches or _UnitCache()
         self._quotes: dict[str, tuple[Quote, str, str | None]] = {}
+        self._unwritten: dict[str, dict[str, object]] = {}
 
     def put_reference_rates(self, rates: list[ReferenceRate]) -> None:
         self._caches.reference_rates = None
@@ -116,25 +117,30 @@ class SqlFx:
         return StandingRate(provider_bic, source, target, tiers)
 
     def add_quote(self, q: Quote, requested_by: str) -> None:
+        """Keep the quote to be written with the unit's others at `flush` (the unit's commit),
+        already marked used if a payment of the same unit claims it."""
         self._quotes[q.id] = (q, requested_by, None)
-        self.conn.execute(
-            _ADD_QUOTE,
-            dict(
-                id=q.id,
-                provider_bic=q.provider_id,
-                requested_by_bic=requested_by,
-                source_currency=q.source_currency,
-                target_currency=q.target_currency,
-                source_amount_minor=q.source_amount_minor,
-                target_amount_minor=q.target_amount_minor,
-                rate=str(q.rate),
-                reference_rate=str(q.reference_rate),
-                spread_bps=q.spread_bps,
-                margin_minor=q.margin_minor,
-                created_at=ns_from_utc(q.created_at),
-                expires_at=ns_from_utc(q.expires_at),
-            ),
+        self._unwritten[q.id] = dict(
+            id=q.id,
+            provider_bic=q.provider_id,
+            requested_by_bic=requested_by,
+            source_currency=q.source_currency,
+            target_currency=q.target_currency,
+            source_amount_minor=q.source_amount_minor,
+            target_amount_minor=q.target_amount_minor,
+            rate=str(q.rate),
+            reference_rate=str(q.reference_rate),
+            spread_bps=q.spread_bps,
+            margin_minor=q.margin_minor,
+            created_at=ns_from_utc(q.created_at),
+            expires_at=ns_from_utc(q.expires_at),
+            used_by_uetr=None,
         )
+
+    def flush(self) -> None:
+        if self._unwritten:
+            self.conn.execute(_ADD_QUOTE, list(self._unwritten.values()))
+            self._unwritten.clear()
 
     def quote(self, quote_id: str) -> tuple[Quote, str, str | None] | None:
         """The quote, who requested it, and the payment that used it (if any)."""
@@ -163,4 +169,7 @@ class SqlFx:
         if quote_id in self._quotes:
             q, requested_by, _ = self._quotes[quote_id]
             self._quotes[quote_id] = (q, requested_by, uetr)
+        if quote_id in self._unwritten:
+            self._unwritten[quote_id]["used_by_uetr"] = uetr
+            return
         self.conn.execute(_MARK_USED, {"quote_id": quote_id, "uetr": uetr})
