@@ -59,12 +59,26 @@ def test_the_base_run_settles_through_the_engine_on_both_stores(
     check_measures(tmp_path / "run")
 
 
-@pytest.mark.parametrize("name", ["lsm", "dns", "official_mix", "growth_2030"])
+@pytest.mark.parametrize("name", ["lsm", "dns", "official_mix", "growth_2030", "crude_shock"])
 def test_each_design_and_mix_runs_and_keeps_its_bounds(name: str, tmp_path: Path) -> None:
     summary = run(scenarios.load(name), tmp_path / name)
     assert summary["ledger_verified"] is True
     assert summary["design"] == scenarios.load(name).settlement.design
     check_measures(tmp_path / name)
+
+
+def test_a_crude_shock_through_the_engine_cuts_the_imports_it_carries(tmp_path: Path) -> None:
+    """December to February at a tenth of the year: the shock's months carry less crude."""
+    start = {"seed": 3}
+    base = apply(scenarios.load("base"), start, where="test")
+    shock = apply(scenarios.load("crude_shock"), start, where="test")
+    window = {"start": date(2024, 4, 1), "months": 1, "factor": 0.0, "segment": "crude_oil"}
+    april = apply(shock, {"shocks": [window]}, where="test")  # the shock moved into the run
+    normal = run(base, tmp_path / "base", days=30, scale=0.05)
+    cut = run(april, tmp_path / "cut", days=30, scale=0.05)
+    assert cut["ledger_verified"] is True
+    assert cut["segments_usd"]["crude_oil"] == 0 < normal["segments_usd"]["crude_oil"]
+    assert cut["imports_usd"] == normal["imports_usd"] - normal["segments_usd"]["crude_oil"]
 
 
 def test_a_cut_off_bank_is_refused_with_a_reason_and_nothing_it_settled_moves(

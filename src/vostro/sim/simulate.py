@@ -3,7 +3,6 @@ folder (tables, `summary.json`; the report is drawn from them by `sim.report`)."
 
 from __future__ import annotations
 
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -20,6 +19,8 @@ from vostro.sim.runner import EngineRun, run
 from vostro.sim.scenario import Scenario
 from vostro.sim.workload import CURRENCIES, OUTSIDE, Workload, generate
 from vostro.store import open_store
+
+DATABASE = "sim.db"  # in the run folder: every payment and transfer behind the figures
 
 
 def simulate(
@@ -42,12 +43,19 @@ def simulate(
     w = generate(data_dir, scenario, scale=scale, days=days)
     if on_workload is not None:
         on_workload(w)
-    url = database_url or f"sqlite:///{Path(tempfile.mkdtemp(prefix='vostro-sim-')) / 'sim.db'}"
+    url = database_url or f"sqlite:///{fresh_database(out / DATABASE)}"
     engine_run = run(w, url, progress, scale=scale)
     summary = measure(w, engine_run, out, scale)
     summary["seconds"] = round(time.perf_counter() - began, 1)
     write_json(summary, out / "summary.json")
     return summary
+
+
+def fresh_database(path: Path) -> Path:
+    """The run folder's own database, emptied of an earlier run's."""
+    for stale in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        stale.unlink(missing_ok=True)
+    return path
 
 
 def measure(w: Workload, engine_run: EngineRun, out: Path, scale: float) -> dict[str, Any]:
