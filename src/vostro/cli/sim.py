@@ -60,7 +60,7 @@ def run(
         task = bar.add_task(f"{chosen.name}: generating the year", total=None)
 
         def started(w: Any) -> None:
-            bar.update(task, total=int(w.through_vostro.sum()), description=chosen.name)
+            bar.update(task, total=len(w), description=f"{chosen.name}: {len(w):,} payments")
 
         summary = simulate(
             chosen,
