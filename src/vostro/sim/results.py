@@ -60,6 +60,7 @@ class Outcomes:
     cost_bps: list[str]
     provider: list[str | None]
     sender: list[str]
+    queued: np.ndarray  # when it first queued (ns), -1 if it never did
 
 
 def outcomes(w: Workload, run: EngineRun, store: Any) -> Outcomes:
@@ -71,6 +72,8 @@ def outcomes(w: Workload, run: EngineRun, store: Any) -> Outcomes:
     def pick(name: str) -> list[Any]:
         return [cols[name][i] for i in index]
 
+    queued_at = frames.queued_at(store)
+    queued = np.array([queued_at.get(run.uetrs[r] or "", -1) for r in rows.tolist()], np.int64)
     return Outcomes(
         rows,
         pick("state"),
@@ -83,6 +86,7 @@ def outcomes(w: Workload, run: EngineRun, store: Any) -> Outcomes:
         pick("cost_bps"),
         pick("fx_provider"),
         pick("debtor_agent"),
+        queued,
     )
 
 
@@ -120,13 +124,24 @@ def actual_legs(w: Workload, o: Outcomes, mask: np.ndarray) -> Legs:
     )
 
 
-def day_rows(w: Workload, run: EngineRun, store: Any, o: Outcomes) -> list[dict[str, Any]]:
+@dataclass
+class Posted:
+    """The ledger's posted transfers and who owns each account, read once for all measures."""
+
+    transfers: dict[str, np.ndarray]
+    owners: dict[int, tuple[str, str, str]]
+
+    @classmethod
+    def read(cls, store: Any) -> Posted:
+        return cls(frames.posted_transfers(store), frames.account_owners(store))
+
+
+def day_rows(w: Workload, store: Any, o: Outcomes, posted: Posted) -> list[dict[str, Any]]:
     """One row per day and currency (see `measures`)."""
     starts = np.array([day_start_ns(d) for d in w.days], np.int64)
-    used = used_liquidity(frames.posted_transfers(store), frames.account_owners(store), starts)
+    used = used_liquidity(posted.transfers, posted.owners, starts)
     offset = _offset_by_day(frames.settlement_reports(store), starts)
-    queued = frames.queued_at(store)
-    uetr_of = [run.uetrs[int(r)] or "" for r in o.row]
+    waited = o.updated - o.queued
     day = w.day[o.row]
     currency = w.currency[o.row]
     settled = np.array([s == "settled" for s in o.state])
@@ -143,15 +158,7 @@ def day_rows(w: Workload, run: EngineRun, store: Any, o: Outcomes) -> list[dict[
             value = o.source[mine]
             upper = sum(u for (_, cc), (u, _) in bounds.items() if cc == c)
             lower = sum(low for (_, cc), (_, low) in bounds.items() if cc == c)
-            waits = np.array(
-                [
-                    int(o.updated[k]) - queued[uetr_of[k]]
-                    for k in np.flatnonzero(mine)
-                    if uetr_of[k] in queued
-                ],
-                np.int64,
-            )
-            p50, p95 = quantiles_s(waits)
+            p50, p95 = quantiles_s(waited[mine & (o.queued >= 0)])
             unsettled = mine & ~settled & np.array([r == "AM04" for r in o.reason])
             settled_value = int(o.source[mine & settled].sum())
             off = min(offset.get((d, code), 0), settled_value)
@@ -181,15 +188,9 @@ def day_rows(w: Workload, run: EngineRun, store: Any, o: Outcomes) -> list[dict[
     return out
 
 
-def queue_waits(run: EngineRun, store: Any, o: Outcomes) -> np.ndarray:
+def queue_waits(o: Outcomes) -> np.ndarray:
     """Nanoseconds each payment that queued waited, to settlement or refusal, over the run."""
-    queued = frames.queued_at(store)
-    waits = [
-        int(o.updated[k]) - queued[uetr]
-        for k, uetr in enumerate(run.uetrs[int(r)] or "" for r in o.row)
-        if uetr in queued
-    ]
-    return np.array(waits, np.int64)
+    return (o.updated - o.queued)[o.queued >= 0]
 
 
 def _usd_per_unit(code: str, usd_rub_e4: int) -> float:
@@ -211,10 +212,9 @@ def write_table(rows: list[dict[str, Any]] | dict[str, Any], folder: Path, name:
     pacsv.write_csv(table, folder / f"{name}.csv")  # type: ignore[attr-defined]
 
 
-def interest_by_day(store: Any, starts: np.ndarray) -> dict[tuple[int, str], int]:
+def interest_by_day(posted: Posted, starts: np.ndarray) -> dict[tuple[int, str], int]:
     """(day, Russian bank) → interest credited that day, from the ledger's interest transfers."""
-    t = frames.posted_transfers(store)
-    owners = frames.account_owners(store)
+    t, owners = posted.transfers, posted.owners
     mine = t["code"] == int(Purpose.INTEREST)
     out: dict[tuple[int, str], int] = {}
     for ts, credit, amount in zip(
@@ -226,9 +226,9 @@ def interest_by_day(store: Any, starts: np.ndarray) -> dict[tuple[int, str], int
     return out
 
 
-def surplus_rows(w: Workload, run: EngineRun, store: Any) -> list[dict[str, Any]]:
+def surplus_rows(w: Workload, run: EngineRun, posted: Posted) -> list[dict[str, Any]]:
     starts = np.array([day_start_ns(d) for d in w.days], np.int64)
-    interest = interest_by_day(store, starts)
+    interest = interest_by_day(posted, starts)
     total: dict[str, int] = {}
     out = []
     for row in run.surplus:

@@ -63,9 +63,9 @@ def measure(w: Workload, engine_run: EngineRun, out: Path, scale: float) -> dict
     store = open_store(engine_run.url)
     try:
         o = results.outcomes(w, engine_run, store)
-        days = results.day_rows(w, engine_run, store, o)
-        waits = results.queue_waits(engine_run, store, o)
-        surplus = results.surplus_rows(w, engine_run, store)
+        posted = results.Posted.read(store)
+        days = results.day_rows(w, store, o, posted)
+        surplus = results.surplus_rows(w, engine_run, posted)
     finally:
         store.dispose()
     remittances = results.remittance_rows(w, o)
@@ -77,6 +77,7 @@ def measure(w: Workload, engine_run: EngineRun, out: Path, scale: float) -> dict
     write_table(segments, out, "segments")
     write_table(payment_table(w, engine_run, o), out, "payments")
     figures = summary(w, engine_run, o, days, surplus, remittances, segments, scale)
+    waits = results.queue_waits(o)
     figures["queue_p50_s"], figures["queue_p95_s"] = quantiles_s(waits)
     figures["payments_queued"] = len(waits)
     return figures

@@ -52,15 +52,12 @@ def posted_transfers(store: Store) -> Columns:
     ).order_by(t.c.timestamp)
     with store.engine.connect() as conn:
         rows = conn.execute(query).all()
-    flags = np.array([r.flags for r in rows], np.int64)
-    posted = (flags & UNPOSTED) == 0
-    return {
-        "timestamp": np.array([r.timestamp for r in rows], np.int64)[posted],
-        "debit": np.array([r.debit_account_seq for r in rows], np.int64)[posted],
-        "credit": np.array([r.credit_account_seq for r in rows], np.int64)[posted],
-        "amount": np.array([r.amount for r in rows], np.int64)[posted],
-        "code": np.array([r.code for r in rows], np.int64)[posted],
-    }
+    names = ("timestamp", "debit", "credit", "amount", "code", "flags")
+    columns = [np.array(c, np.int64) for c in zip(*rows, strict=True)] or [
+        np.zeros(0, np.int64) for _ in names
+    ]
+    posted = (columns[5] & UNPOSTED) == 0
+    return {name: column[posted] for name, column in zip(names[:5], columns, strict=False)}
 
 
 def payment_outcomes(store: Store) -> Columns:
