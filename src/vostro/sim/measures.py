@@ -58,12 +58,6 @@ Bounds = dict[tuple[int, int], tuple[int, int]]  # (participant, currency) -> (u
 
 
 @dataclass(frozen=True)
-class DayBounds:
-    day: int
-    bounds: Bounds
-
-
-@dataclass(frozen=True)
 class Legs:
     """Liquidity movements: when (the tick it arrived in), participant, currency index, signed
     amount."""
@@ -123,7 +117,7 @@ def planned_legs(w: Workload, rows: np.ndarray, day: int, fee_of: Any) -> Legs:
         when += [t] * 4
         who += [sender, provider, provider, payee]
         cur += [1, 1, 0, 0]
-        delta += [-(amount + fee_of(sender, amount)), amount, -paid, received]
+        delta += [-(amount + fee_of(amount)), amount, -paid, received]
     return Legs(
         np.array(when, np.int64),
         np.array(who, np.int64),

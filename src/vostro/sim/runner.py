@@ -35,7 +35,7 @@ from vostro.platform import Platform
 from vostro.settlement.rules import Mode
 from vostro.sim import calendars
 from vostro.sim.corridor import CORRESPONDENT, FX_PROVIDERS, INDIAN, NAMES, OPERATOR, RUSSIAN
-from vostro.sim.measures import DayBounds, liquidity_bounds, planned_legs
+from vostro.sim.measures import liquidity_bounds, planned_legs
 from vostro.sim.workload import BANKS, CURRENCIES, PARTICIPANTS, SENDERS, Workload
 from vostro.store.verify import verify
 from vostro.units import NS_PER_S
@@ -62,7 +62,6 @@ class EngineRun:
 
     url: str
     uetrs: list[str | None]  # per workload row: its UETR (None: settled outside vostro)
-    bounds: list[DayBounds] = field(default_factory=list)
     surplus: list[dict[str, object]] = field(default_factory=list)
     providers: list[dict[str, object]] = field(default_factory=list)
     verified: bool = False
@@ -162,7 +161,6 @@ class Driver:
         submitted = rows[self.w.through_vostro[rows]]
         offered = submitted[self._active(submitted)]
         bounds = liquidity_bounds(planned_legs(self.w, offered, d, self._fee_of), len(PARTICIPANTS))
-        self.out.bounds.append(DayBounds(d, bounds))
         self._open_liquidity(bounds)
         self.platform.settings_memo.forget()  # the day's settings are read afresh
         for t, arriving in self._ticks(submitted):
@@ -201,7 +199,7 @@ class Driver:
         off = [BANKS.index(b) for b in self.cut_off if b in BANKS]
         return ~(np.isin(self.w.payer[rows], off) | np.isin(self.w.payee[rows], off))
 
-    def _fee_of(self, sender_index: int, amount_minor: int) -> int:
+    def _fee_of(self, amount_minor: int) -> int:
         return self._fee.fee(amount_minor)
 
     def _open_liquidity(self, bounds: dict[tuple[int, int], tuple[int, int]]) -> None:

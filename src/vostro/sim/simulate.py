@@ -17,7 +17,7 @@ from vostro.sim.measures import quantiles_s, to_usd_cents
 from vostro.sim.results import TARGETS_USD, write_json, write_table
 from vostro.sim.runner import EngineRun, run
 from vostro.sim.scenario import Scenario
-from vostro.sim.workload import CURRENCIES, OUTSIDE, Workload, generate
+from vostro.sim.workload import CURRENCIES, OUTSIDE, RATE_E4, Workload, generate
 from vostro.store import open_store
 
 DATABASE = "sim.db"  # in the run folder: every payment and transfer behind the figures
@@ -118,7 +118,7 @@ def summary(
         if state == "rejected":
             refused[code or "NARR"] = refused.get(code or "NARR", 0) + 1
     cost = np.array(remittances["cost_pct"], float)
-    last = w.usd_rub_e4[-1] if len(w.days) else 0
+    last = w.usd_rub_e4[-1] if len(w.days) else RATE_E4
     vostro = sum(int(r["vostro_minor"]) for r in surplus if r["date"] == w.days[-1])
     invested = sum(int(r["invested_minor"]) for r in surplus if r["date"] == w.days[-1])
     return {
@@ -138,7 +138,7 @@ def summary(
         "remittances": int(w.remittance_mask().sum()),
         "remittance_cost_pct_mean": round(float(cost.mean()), 4) if cost.size else 0.0,
         "remittance_cost_pct_p95": round(float(np.percentile(cost, 95)), 4) if cost.size else 0.0,
-        **_liquidity(days),
+        **_liquidity(days, int(last)),
         "delay_indicator": _weighted_rho(days),
         "unsettled_eod_minor": {
             c: sum(d["unsettled_eod_minor"] for d in days if d["currency"] == c) for c in CURRENCIES
@@ -168,16 +168,15 @@ def _trade(w: Workload, segments: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def _liquidity(days: list[dict[str, Any]]) -> dict[str, Any]:
-    """Per currency: the peak day's bounds and use (in minor units and in USD cents)."""
+def _liquidity(days: list[dict[str, Any]], usd_rub_e4: int) -> dict[str, Any]:
+    """Per currency: the peak day's bounds and use, in minor units and in US cents (roubles at
+    the year's last USD/RUB, rupees at 84.5; half even)."""
     minor: dict[str, Any] = {}
-    usd: dict[str, Any] = {}
     for code in CURRENCIES:
         mine = [d for d in days if d["currency"] == code]
         upper = max((d["upper_bound_minor"] for d in mine), default=0)
         lower = max((d["lower_bound_minor"] for d in mine), default=0)
         used = max((d["used_minor"] for d in mine), default=0)
-        rate = min((d["usd_per_unit"] for d in mine), default=0.0)
         minor[code] = {
             "upper_bound_minor": upper,
             "lower_bound_minor": lower,
@@ -186,7 +185,10 @@ def _liquidity(days: list[dict[str, Any]]) -> dict[str, Any]:
             "settled_gross_minor": sum(d["settled_gross_minor"] for d in mine),
             "settled_offset_minor": sum(d["settled_offset_minor"] for d in mine),
         }
-        usd[code] = {k: round(v * rate) for k, v in minor[code].items()}  # display only
+    usd = {
+        code: {k: to_usd_cents(v, code, usd_rub_e4) for k, v in figures.items()}
+        for code, figures in minor.items()
+    }
     return {"liquidity": minor, "liquidity_usd": usd}
 
 
