@@ -60,9 +60,10 @@ class SqliteStore(base.Store):
             dbapi_conn.isolation_level = isolation
 
         super().__init__(url, engine)
+        self.durable = durable
 
     def open_writer(self) -> SqliteWriter:
-        return SqliteWriter(self.path)
+        return SqliteWriter(self.path, durable=self.durable)
 
 
 def insert_sql(table: str, width: int) -> str:
@@ -80,11 +81,11 @@ def transfer_rows(columns: dict[str, list[int]]) -> Any:
 class SqliteWriter(base.WriterSession):
     """The writer's own connection and lock file."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, durable: bool = True) -> None:
         self.path = path
         self._lock_file = _take_lock(Path(f"{path}.writer.lock"))
         self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        pragmas(self.conn)
+        pragmas(self.conn, durable=durable)
         self._engine = base.writer_engine("sqlite://", self.conn)
 
         @sa.event.listens_for(self._engine, "begin")
