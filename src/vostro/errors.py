@@ -23,6 +23,17 @@ class UnknownCurrency(MoneyError):
     """A currency code that ISO 4217 does not define (or that has no minor unit)."""
 
 
+class NotACurrency(UnknownCurrency):
+    """An ISO 4217 code that names no money that settles: a precious metal (XAU, XAG, XPT, XPD),
+    a unit of account (XDR, XUA, the bond market units), a funds code (BOV, CLF, USN...), the
+    testing code XTS or XXX, "no currency"."""
+
+
+class InvalidText(VostroError, ValueError):
+    """A text a field cannot hold (a character no wire can carry, or too long); the message
+    names the character and where it is (`vostro.text`)."""
+
+
 class ConfigurationError(VostroError):
     """Settings that cannot work (for example an unsupported database URL)."""
 

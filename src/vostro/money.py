@@ -5,6 +5,12 @@ metadata (alphabetic code, numeric code, minor-unit exponent) comes from the mai
 data package, never from a hand-written table. Parsing is strict: a string with more decimals than
 the currency allows, an unknown or lowercase code, or stray characters is refused with a message
 saying exactly what is wrong. Formatting is exact (no floats anywhere).
+
+Only money settles: the codes ISO 4217 keeps for precious metals (XAU, XAG, XPT, XPD), units of
+account (XDR, XUA, XSU, the bond market units XBA-XBD), testing (XTS) and "no currency" (XXX) have
+no minor unit, and its funds codes (BOV, CLF, COU, MXV, USN, UYI, CHE, CHW: marked `IsFund` in the
+published table) name instruments, not currencies. Both are refused as `NotACurrency`, wherever a
+code is read: the API, the command line, and every ISO 20022 message.
 """
 
 from __future__ import annotations
@@ -12,10 +18,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
+from importlib import resources
 
 import iso4217
 
-from vostro.errors import MoneyError, UnknownCurrency
+from vostro.errors import MoneyError, NotACurrency, UnknownCurrency
 
 # Largest amount (and balance) a ledger holds: a signed 64-bit integer, which both SQLite and
 # PostgreSQL store natively. INR 92 quadrillion in paise is far beyond any real balance.
@@ -56,8 +63,25 @@ def currency(code: str) -> Currency:
         raise UnknownCurrency(f"{code!r} is not an ISO 4217 currency") from None
     if entry.exponent is None:
         # Gold, SDR, test codes and the like have no minor unit and cannot be settled here.
-        raise UnknownCurrency(f"{code} has no minor unit in ISO 4217 and cannot be settled")
+        raise NotACurrency(
+            f"{code} has no minor unit in ISO 4217 ({entry.currency_name}): a commodity, a "
+            "unit of account or a testing code, not money that settles"
+        )
+    if code in funds_codes():
+        raise NotACurrency(
+            f"{code} ({entry.currency_name}) is an ISO 4217 funds code, not money that settles"
+        )
     return Currency(code, int(entry.number), int(entry.exponent), str(entry.currency_name))
+
+
+_FUND_RE = re.compile(r'<CcyNm IsFund="true">[^<]*</CcyNm>\s*<Ccy>([A-Z]{3})</Ccy>')
+
+
+@cache
+def funds_codes() -> frozenset[str]:
+    """The codes the ISO 4217 table (as the `iso4217` package ships it) marks `IsFund`."""
+    table = (resources.files("iso4217") / "table.xml").read_text(encoding="utf-8")
+    return frozenset(_FUND_RE.findall(table))
 
 
 @cache
@@ -65,7 +89,7 @@ def currency_by_ledger(ledger: int) -> Currency:
     """The currency whose ISO 4217 numeric code is `ledger`."""
     for entry in iso4217.Currency:
         if entry.number == ledger and entry.exponent is not None:
-            return currency(entry.code)
+            return currency(entry.code)  # a funds code is refused there
     raise UnknownCurrency(f"no ISO 4217 currency has numeric code {ledger}")
 
 
