@@ -26,6 +26,7 @@ from vostro.participants.model import (
     Status,
 )
 from vostro.participants.ports import ParticipantsUnit
+from vostro.text import LABEL, PARTICIPANT_NAME
 
 LIMITED = int(AccountFlags.DEBITS_MUST_NOT_EXCEED_CREDITS)
 UNLIMITED_KINDS = (AccountKind.FUNDING, AccountKind.TREASURY, AccountKind.CLEARING)
@@ -52,6 +53,7 @@ class Registry:
         actor: str = "operator",
     ) -> Participant:
         bic = normalize_bic(bic)
+        PARTICIPANT_NAME.check("name", name)  # InvalidText (FF01): it goes into every message
         role_set = frozenset(Role(r) for r in roles)
         codes = tuple(sorted({currency(c).code for c in currencies}))
         if not role_set or not codes:
@@ -118,6 +120,7 @@ class Registry:
     def add_alias(self, uow: ParticipantsUnit, bic: str, alias: str, *, actor: str) -> None:
         """Let messages name this participant by another identifier (e.g. "USABA:011104238")."""
         participant = self.get(uow, bic)
+        LABEL.check("alias", alias)
         uow.participants.set_alias(alias, participant.bic)
         uow.audit.record(actor, "participant.alias", participant.bic, alias=alias)
 

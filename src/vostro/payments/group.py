@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from vostro.errors import VostroError, invariant
 from vostro.ledger.types import BATCH_EVENTS_MAX, CreateTransferResult, Transfer
 from vostro.payments import legs
-from vostro.payments.lifecycle import UETR_RE, Lifecycle, Shortfall, new_payment
+from vostro.payments.lifecycle import UETR_RE, Lifecycle, Shortfall, new_payment, text_problem
 from vostro.payments.model import Payment, PaymentRejected, PaymentRequest, State
 from vostro.payments.ports import UnitOfWork
 from vostro.settlement.queue import Priority
@@ -128,8 +128,8 @@ class GroupSubmission:
         """Can this request go through the batched path?"""
         if keys[0] in s.seen or keys[1] in s.seen or not isinstance(r.uetr, str):
             return False
-        if not UETR_RE.match(r.uetr):
-            return False
+        if not UETR_RE.match(r.uetr) or text_problem(r) is not None:
+            return False  # refused on its own, with the reason
         memo = self.lifecycle.memo
         if memo.mode(uow, r.debtor_agent, r.currency) is not Mode.RTGS:
             return False

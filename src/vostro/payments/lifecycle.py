@@ -58,6 +58,7 @@ from vostro.payments.screening import NoScreening, Screener
 from vostro.settlement.admission import AdmissionRefused, admit
 from vostro.settlement.queue import Priority, QueueEntry
 from vostro.settlement.rules import Mode
+from vostro.text import END_TO_END_ID, MAX140_TEXT, PARTY_NAME, QUOTE_ID, TextType
 from vostro.units import NS_PER_S
 
 R = CreateTransferResult
@@ -104,6 +105,7 @@ class Lifecycle:
         rejected. Submitting the same payment again returns the stored one (it settles once); a
         different payment reusing its UETR or end-to-end id raises `DuplicatePayment`."""
         check_uetr(request.uetr)
+        check_text(request)
         existing = uow.payments.get(request.uetr) or uow.payments.by_end_to_end(
             request.debtor_agent, request.end_to_end_id
         )
@@ -335,6 +337,38 @@ def check_uetr(uetr: object) -> None:
         raise PaymentRejected(
             Reason.INVALID_FILE_FORMAT, f"UETR {uetr!r} is not a lower-case UUID version 4"
         )
+
+
+# The request's text fields and their types (`vostro.text`): what a pacs.002, a statement, a log
+# line or a terminal will carry of it.
+TEXT_FIELDS: tuple[tuple[str, TextType], ...] = (
+    ("end_to_end_id", END_TO_END_ID),
+    ("debtor_name", PARTY_NAME),
+    ("creditor_name", PARTY_NAME),
+    ("remittance_info", MAX140_TEXT),
+    ("quote_id", QUOTE_ID),
+)
+
+
+def text_problem(r: PaymentRequest) -> str | None:
+    """Why one of the request's text fields cannot be carried, or None."""
+    for name, kind in TEXT_FIELDS:
+        value = getattr(r, name)
+        if value is None:
+            continue
+        problem = kind.problem(value) if isinstance(value, str) else "is not text"
+        if problem is not None:
+            return f"{name} {problem}"
+    return None
+
+
+def check_text(r: PaymentRequest) -> None:
+    """Refuse (FF01) a request whose text no wire can carry, before anything is stored: however
+    it arrived (the API and the messages check at the door; the library and the simulator come
+    straight here)."""
+    problem = text_problem(r)
+    if problem is not None:
+        raise PaymentRejected(Reason.INVALID_FILE_FORMAT, problem)
 
 
 def new_payment(r: PaymentRequest) -> Payment:

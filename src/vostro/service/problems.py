@@ -19,7 +19,7 @@ from pydantic import BaseModel
 
 from vostro.compliance.admin import NoSuchList
 from vostro.compliance.lists import ListError
-from vostro.errors import VostroError
+from vostro.errors import InvalidText, VostroError
 from vostro.ledger.types import CreateTransferResult
 from vostro.payments.holds import NoSuchPayment, NotHeld
 from vostro.payments.model import PaymentRejected
@@ -86,6 +86,7 @@ REFUSALS: dict[type[Exception], Refusal] = {
     NotHeld: Refusal(409, "not-held", "Not held"),
     ListError: Refusal(422, "bad-list", "List refused", "FF01"),
     KeyAlreadyRevoked: Refusal(409, "key-revoked", "Key already revoked"),
+    InvalidText: Refusal(422, "invalid-request", "Invalid request", "FF01"),
     VostroError: Refusal(422, "refused", "Request refused"),
 }
 # A refused payment: 422, but a duplicate (AM05) is a conflict.
@@ -195,9 +196,18 @@ def invalid(errors: Any) -> Problem:
     listed = [
         {
             "location": ".".join(str(part) for part in error.get("loc", ())),
-            "message": str(error.get("msg", "")),
+            "message": _message(error),
         }
         for error in errors
     ]
     detail = "; ".join(f"{e['location']}: {e['message']}" for e in listed) or "malformed request"
     return Problem(422, "invalid-request", "Invalid request", detail, code="FF01", errors=listed)
+
+
+def _message(error: Any) -> str:
+    """A field's error as a sentence: a check of ours (`vostro.text`) says itself, without the
+    validator's "Value error, " in front."""
+    cause = (error.get("ctx") or {}).get("error")
+    if error.get("type") == "value_error" and isinstance(cause, InvalidText):
+        return str(cause)
+    return str(error.get("msg", ""))

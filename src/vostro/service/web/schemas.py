@@ -3,10 +3,17 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date as date_
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler, StringConstraints
+from pydantic import GetJsonSchemaHandler as JsonHandler
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, core_schema
+
+from vostro import text
+from vostro.text import TextType
 
 Bic = Annotated[
     str,
@@ -34,8 +41,39 @@ Uetr = Annotated[
     ),
     Field(description="Unique end-to-end transaction reference (UUID v4, lower case)"),
 ]
-Text35 = Annotated[str, StringConstraints(min_length=1, max_length=35)]
-Name = Annotated[str, StringConstraints(max_length=140)]
+
+
+@dataclass(frozen=True, slots=True)
+class Wire:
+    """A text field of one of `vostro.text`'s types: its length and characters checked (a
+    refusal names the character and where it is), its pattern and length in the OpenAPI
+    document."""
+
+    kind: TextType
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> CoreSchema:
+        length = core_schema.str_schema(
+            min_length=self.kind.min_chars or None, max_length=self.kind.max_chars
+        )
+        return core_schema.no_info_after_validator_function(self.kind.valid, length)
+
+    def __get_pydantic_json_schema__(
+        self, schema: CoreSchema, handler: JsonHandler
+    ) -> JsonSchemaValue:
+        found = handler(schema)
+        found.update(pattern=self.kind.pattern, description=self.kind.description)
+        return found
+
+
+EndToEndId = Annotated[str, Wire(text.END_TO_END_ID)]
+QuoteId = Annotated[str, Wire(text.QUOTE_ID)]
+Name = Annotated[str, Wire(text.PARTY_NAME)]
+ParticipantName = Annotated[str, Wire(text.PARTICIPANT_NAME)]
+Remittance = Annotated[str, Wire(text.MAX140_TEXT)]
+Reason = Annotated[str, Wire(text.REASON)]
+Label = Annotated[str, Wire(text.LABEL)]
 
 
 class Strict(BaseModel):
@@ -45,7 +83,7 @@ class Strict(BaseModel):
 # ------------------------------------------------------------------ participants
 class ParticipantIn(Strict):
     bic: Bic
-    name: Annotated[str, StringConstraints(min_length=1, max_length=140)]
+    name: ParticipantName
     roles: list[Literal["bank", "mto", "fx_provider"]] = Field(min_length=1)
     currencies: list[CurrencyCode] = Field(min_length=1, max_length=8)
     correspondent_bic: Bic | None = None
@@ -62,7 +100,7 @@ class ParticipantOut(BaseModel):
 
 
 class StatusChange(Strict):
-    reason: Annotated[str, StringConstraints(min_length=1, max_length=500)]
+    reason: Reason
 
 
 class FundsIn(Strict):
@@ -141,18 +179,18 @@ class QuoteOut(BaseModel):
 # ------------------------------------------------------------------ payments
 class PaymentIn(Strict):
     uetr: Uetr | None = Field(None, description="Generated if absent; send one to retry safely")
-    end_to_end_id: Text35
+    end_to_end_id: EndToEndId
     debtor_agent: Bic | None = Field(None, description="The paying bank; defaults to the caller")
     creditor_agent: Bic
     amount_minor: Minor
     currency: CurrencyCode
     target_currency: CurrencyCode | None = None
-    quote_id: Annotated[str, StringConstraints(max_length=64)] | None = None
+    quote_id: QuoteId | None = None
     flow: Literal["trade", "remittance", "transfer"] = "trade"
     debtor_name: Name = ""
     creditor_name: Name = ""
     purpose: Annotated[str, StringConstraints(pattern=r"^[A-Z]{4}$")] | None = None
-    remittance_info: Annotated[str, StringConstraints(max_length=140)] | None = None
+    remittance_info: Remittance | None = None
     urgent: bool = False
     segment: Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]{1,64}$")] | None = Field(
         None, description="Corridor segment for the totals, e.g. crude_oil or remittances"
@@ -197,7 +235,7 @@ class PriorityIn(Strict):
 
 
 class ReturnIn(Strict):
-    reason: Annotated[str, StringConstraints(min_length=1, max_length=500)]
+    reason: Reason
     return_uetr: Uetr | None = None
 
 
@@ -254,7 +292,7 @@ class VostroDayOut(BaseModel):
 class KeyIn(Strict):
     role: Literal["operator", "participant", "auditor"]
     bic: Bic | None = None
-    label: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    label: Label
 
 
 class KeyOut(BaseModel):
@@ -299,7 +337,7 @@ class RateIn(Strict):
     quote: CurrencyCode
     rate: DecimalText
     as_of: date_
-    source: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    source: Label
 
 
 class RatesIn(Strict):
@@ -350,21 +388,19 @@ class VostroSettingsIn(Strict):
 
 # ---------------------------------------------------------------- compliance
 class ScreenIn(Strict):
-    name: Annotated[str, StringConstraints(min_length=1, max_length=140)]
-    identifiers: list[Annotated[str, StringConstraints(min_length=1, max_length=64)]] = Field(
-        default_factory=list, max_length=10
-    )
+    name: ParticipantName
+    identifiers: list[Label] = Field(default_factory=list, max_length=10)
 
 
 class DecisionIn(Strict):
-    reason: Annotated[str, StringConstraints(min_length=1, max_length=500)]
+    reason: Reason
     remember: bool = Field(
         False, description="Release: remember this false positive for this party and list version"
     )
 
 
 class ListRemoveIn(Strict):
-    reason: Annotated[str, StringConstraints(min_length=1, max_length=500)]
+    reason: Reason
 
 
 class LimitIn(Strict):
