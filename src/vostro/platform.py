@@ -25,6 +25,7 @@ from vostro.compliance.screener import ListScreener
 from vostro.config import Settings
 from vostro.errors import invariant
 from vostro.fx.desk import FxDesk
+from vostro.iso20022.headers import BusinessMessages
 from vostro.ledger.types import CreateTransferResult
 from vostro.ledger.writer import Ledger
 from vostro.participants.registry import Registry
@@ -115,6 +116,7 @@ class Platform:
         self.settlement = Commands(self, "settlement", Settling(lifecycle))
         self.rules = Commands(self, "rules", SettlementRules())
         self.settlement_views = Commands(self, "settlement_views", SettlementViews())
+        self.messages = Commands(self, "messages", BusinessMessages())
         self.compliance = Commands(
             self,
             "compliance",

@@ -69,7 +69,11 @@ def test_a_rupee_payment_settles_with_its_history_balances_and_statements(api: A
         f"/v1/participants/{UCO}/statement?currency=INR&format=camt.053", headers=api.keys[UCO]
     )
     assert camt.status_code == 200 and camt.headers["content-type"].startswith("application/xml")
-    assert etree.fromstring(camt.content).tag.endswith("Document")
+    business_message = etree.fromstring(camt.content)  # to UCO Bank, from the operator
+    assert [etree.QName(part).localname for part in business_message] == ["AppHdr", "Document"]
+    head = {"h": "urn:iso:std:iso:20022:tech:xsd:head.001.001.02"}
+    assert business_message.findtext(".//h:To//h:BICFI", namespaces=head) == UCO
+    assert business_message.findtext(".//h:MsgDefIdr", namespaces=head) == "camt.053.001.08"
     totals = api.ok("GET", "/v1/corridor/totals")
     assert {
         "segment": "pharmaceuticals",

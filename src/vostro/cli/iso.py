@@ -18,11 +18,14 @@ from vostro.cli.options import (
     new_table,
     open_platform,
     settings_for,
+    styled,
 )
 from vostro.money import format_amount
+from vostro.text import json_escaped
 
 if TYPE_CHECKING:
     from vostro.iso20022.inbound import InboundMessage
+    from vostro.platform import Platform
 
 app = typer.Typer(no_args_is_help=True, help="ISO 20022 messages (pacs.008, pacs.009).")
 PAYMENT_COLUMNS = ("UETR", "debtor agent", "creditor agent", "settlement amount", "instructed")
@@ -46,10 +49,10 @@ def iso_check(file: Path, as_json: JsonObjectFlag = False) -> None:
                 json.dumps({"ok": False, "reason_code": rejected.code, "reason": rejected.reason})
             )
         else:
-            err.print(f"[red]RJCT {rejected.code}[/]: {rejected.reason}")
+            err.print(styled((f"RJCT {rejected.code}", "red"), f": {rejected.reason}"))
         raise typer.Exit(1) from None
     if as_json:
-        print(json.dumps(_message_document(message), ensure_ascii=False))
+        print(json_escaped(json.dumps(_message_document(message), ensure_ascii=False)))
         return
     title = f"{message.message_type} {message.message_id}: {len(message.payments)} payments"
     table = new_table(title, PAYMENT_COLUMNS)
@@ -89,8 +92,10 @@ def iso_import(
     from vostro.iso20022.gateway import import_message
 
     settings = settings_for(database_url)
-    with open_platform(database_url, settings) as platform:
+    with open_platform(database_url, settings) as platform, platform.unit() as uow:
+        # One unit: the header's identifier is recorded with the payments, or not at all.
         result = import_message(platform, file.read_bytes(), settings.iso20022_xsd_dir)
+        uow.commit()
     if report is not None:
         report.write_bytes(result.report)
     print(result.report.decode())
@@ -111,12 +116,23 @@ def iso_status(
     settings = settings_for(database_url)
     with open_platform(database_url, settings) as platform:
         payment = platform.payments.get(uetr)
+        operator = _operator_bic(platform)
     if payment is None:
         fail(f"no payment has UETR {uetr}")
-    report = payment_status_report(payment, settings.iso20022_xsd_dir)
+    report = payment_status_report(payment, settings.iso20022_xsd_dir, operator_bic=operator)
     if out is not None:
         out.write_bytes(report)
     print(report.decode())
+
+
+def _operator_bic(platform: Platform) -> str | None:
+    """Who the reports come from (their header's sender); None before an operator exists."""
+    from vostro.participants.registry import ParticipantError
+
+    try:
+        return str(platform.registry.operator().bic)
+    except ParticipantError:
+        return None
 
 
 @app.command("statement")

@@ -20,6 +20,7 @@ from xsdata.models.datatype import XmlDateTime
 from vostro.iso20022.xml import render
 from vostro.money import currency
 from vostro.payments.model import Payment
+from vostro.text import for_xml
 
 CAMT056_NS = "urn:iso:std:iso:20022:tech:xsd:camt.056.001.08"
 ADDITIONAL_INFO_CHARS_MAX = 105
@@ -48,7 +49,7 @@ def cancellation_request(
                     tx_inf=[
                         c056.PaymentTransaction106(
                             cxl_id=case_id,
-                            orgnl_end_to_end_id=payment.end_to_end_id,
+                            orgnl_end_to_end_id=for_xml(payment.end_to_end_id, 35),
                             orgnl_uetr=payment.uetr,
                             orgnl_intr_bk_sttlm_amt=c056.ActiveOrHistoricCurrencyAndAmount(
                                 value=amount, ccy=payment.source_currency
@@ -56,9 +57,9 @@ def cancellation_request(
                             cxl_rsn_inf=[
                                 c056.PaymentCancellationReason5(
                                     rsn=c056.CancellationReason33Choice(cd=reason_code),
-                                    addtl_inf=[reason[:ADDITIONAL_INFO_CHARS_MAX]]
-                                    if reason
-                                    else [],
+                                    addtl_inf=[
+                                        t for t in [for_xml(reason, ADDITIONAL_INFO_CHARS_MAX)] if t
+                                    ],
                                 )
                             ],
                         )

@@ -9,12 +9,20 @@ Order of work, each step refusing with an ISO 20022 reason code and a sentence:
    `Document` inside any enclosing envelope, found by namespace;
 4. validation of each part against its official XSD (from `VOSTRO_ISO20022_XSD_DIR`) before
    anything is read from it;
-5. mapping every field the domain needs, then business validation: the amount's decimals fit the
-   currency's exponent, the UETR is a UUID version 4, BICs are well formed (and, when a registry is
-   given, belong to participants).
+5. the header, if there is one: its MsgDefIdr must name the Document's message (a pacs.009 under
+   a header saying pacs.008 is refused) and its BizMsgIdr must be an identifier (below);
+6. mapping every field the domain needs, then business validation: the amount's currency is money
+   that settles (not gold, a funds code or the testing code: `money.NotACurrency`) and its
+   decimals fit the currency's exponent, the UETR is a UUID version 4, BICs are well formed (and,
+   when a registry is given, belong to participants), identifiers (MsgId, EndToEndId, InstrId,
+   TxId) keep to the restricted character set and text (names, remittance information) holds no
+   character the platform's other wires cannot carry (`vostro.text`). Line breaks inside an
+   element (XML pretty-printing) read as one space.
 
-Reason codes: FF01 (invalid file format: size, syntax, DTD, schema, namespace), AM12 (invalid
-amount), RC01 (bank identifier incorrect), AM05 (duplicate, decided by the payment service).
+Reason codes: FF01 (invalid file format: size, syntax, DTD, schema, namespace, header, text), AM03
+(not a currency that settles), AM12 (invalid amount), RC01 (bank identifier incorrect), AM05
+(duplicate: a business message identifier is checked by the gateway, a payment by the payment
+service).
 """
 
 from __future__ import annotations
@@ -29,9 +37,18 @@ from typing import Any
 
 from lxml import etree
 
-from vostro.errors import UnknownCurrency, VostroError, invariant
+from vostro.errors import NotACurrency, UnknownCurrency, VostroError, invariant
 from vostro.ledger.types import BATCH_EVENTS_MAX
-from vostro.money import AMOUNT_MAX, currency
+from vostro.money import AMOUNT_MAX, Currency, currency
+from vostro.text import (
+    BUSINESS_MESSAGE_ID,
+    END_TO_END_ID,
+    INSTRUCTION_ID,
+    MESSAGE_ID,
+    TRANSACTION_ID,
+    TextType,
+    forbidden,
+)
 
 MESSAGE_BYTES_MAX = 10 * 1024 * 1024  # 10 MiB: far above a full CBPR+ batch, far below harm
 TRANSACTIONS_MAX = BATCH_EVENTS_MAX  # a message fits one ledger batch
@@ -45,6 +62,8 @@ UETR_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[
 # schema has no field of its own for it; BIS Nexus carries its quote id in the same spirit).
 QUOTE_PREFIX = "/QUOTE/"
 BIC_RE = re.compile(r"^[A-Z0-9]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?$")
+# XML whitespace around a line break inside an element: read as one space.
+LINE_BREAK_RE = re.compile(r" *[\t\n\r][\t\n\r ]*")
 
 
 class MessageRejected(VostroError):
@@ -108,6 +127,7 @@ class InboundMessage:
     header_from: str | None
     header_to: str | None
     payments: list[InboundPayment]
+    business_message_id: str | None = None  # the header's BizMsgIdr
 
 
 def read_message(
@@ -131,13 +151,16 @@ def read_message(
     invariant(body is not None, "the schema guarantees a message body")
     assert body is not None
     message_id = _text(body, "d:GrpHdr/d:MsgId", ns) or ""
+    _identifier(MESSAGE_ID, "GrpHdr/MsgId", message_id, None)
+    business_message_id = _header(header, message_type)
     transactions = body.findall("d:CdtTrfTxInf", ns)
     if len(transactions) > TRANSACTIONS_MAX:
         raise MessageRejected(
             "FF01", f"{len(transactions):,} transactions; at most {TRANSACTIONS_MAX:,} per message"
         )
     payments = [
-        _map(tx, ns, message_type, message_id, i, known_bic) for i, tx in enumerate(transactions)
+        _checked(_map(tx, ns, message_type, message_id, i, known_bic), i)
+        for i, tx in enumerate(transactions)
     ]
     head_ns = {"h": HEAD_NS}
     return InboundMessage(
@@ -146,7 +169,42 @@ def read_message(
         _text(header, "h:Fr/h:FIId/h:FinInstnId/h:BICFI", head_ns) if header is not None else None,
         _text(header, "h:To/h:FIId/h:FinInstnId/h:BICFI", head_ns) if header is not None else None,
         payments,
+        business_message_id,
     )
+
+
+def _header(header: etree._Element | None, message_type: str) -> str | None:
+    """The header's BizMsgIdr, once its MsgDefIdr is seen to name the Document's message."""
+    if header is None:
+        return None
+    head_ns = {"h": HEAD_NS}
+    definition = _text(header, "h:MsgDefIdr", head_ns) or ""
+    if definition != message_type:
+        raise MessageRejected(
+            "FF01",
+            f"the header's MsgDefIdr {definition!r} does not name the Document's message "
+            f"{message_type}",
+        )
+    business_message_id = _text(header, "h:BizMsgIdr", head_ns) or ""
+    _identifier(BUSINESS_MESSAGE_ID, "AppHdr/BizMsgIdr", business_message_id, None)
+    return business_message_id
+
+
+def _identifier(kind: TextType, where: str, value: str | None, index: int | None) -> None:
+    problem = kind.problem(value) if value is not None else None
+    if problem is not None:
+        raise MessageRejected("FF01", f"{where} {problem}", index=index)
+
+
+def _free_text(where: str, value: str | None, index: int) -> None:
+    found = forbidden(value) if value else None
+    if found is not None:
+        at, character, what = found
+        raise MessageRejected(
+            "FF01",
+            f"{where} holds U+{ord(character):04X}, {what}, at character {at + 1}",
+            index=index,
+        )
 
 
 def parse_strict(data: bytes) -> etree._Element:
@@ -229,11 +287,16 @@ def _text(node: etree._Element | None, path: str, ns: dict[str, str]) -> str | N
     if node is None:
         return None
     found = node.find(path, ns)
-    return found.text.strip() if found is not None and found.text else None
+    return one_line(found.text) if found is not None and found.text else None
 
 
 def _texts(node: etree._Element, path: str, ns: dict[str, str]) -> list[str]:
-    return [e.text.strip() for e in node.findall(path, ns) if e.text and e.text.strip()]
+    return [one_line(e.text) for e in node.findall(path, ns) if e.text and e.text.strip()]
+
+
+def one_line(text: str) -> str:
+    """An element's text as one line: stripped, a line break with its indentation one space."""
+    return LINE_BREAK_RE.sub(" ", text).strip()
 
 
 def _amount(node: etree._Element | None, index: int) -> tuple[int, str] | None:
@@ -241,10 +304,7 @@ def _amount(node: etree._Element | None, index: int) -> tuple[int, str] | None:
     if node is None or node.text is None:
         return None
     code = node.get("Ccy", "")
-    try:
-        ccy = currency(code)
-    except UnknownCurrency as error:
-        raise MessageRejected("AM12", str(error), index=index) from None
+    ccy = settling_currency(code, index)
     try:
         value = Decimal(node.text.strip())
     except InvalidOperation:
@@ -263,6 +323,17 @@ def _amount(node: etree._Element | None, index: int) -> tuple[int, str] | None:
             "AM12", f"the amount {node.text.strip()} {code} is out of range", index=index
         )
     return minor, code
+
+
+def settling_currency(code: str, index: int | None = None) -> Currency:
+    """The currency of `code`, or the refusal: AM03 for an ISO 4217 code that names no money
+    that settles (XAU, XTS, USN...), AM12 for a code ISO 4217 does not have."""
+    try:
+        return currency(code)
+    except NotACurrency as error:
+        raise MessageRejected("AM03", str(error), index=index) from None
+    except UnknownCurrency as error:
+        raise MessageRejected("AM12", str(error), index=index) from None
 
 
 def _map(
@@ -315,6 +386,30 @@ def _map(
         remittance_info=_texts(tx, "d:RmtInf/d:Ustrd", ns),
         quote_id=_quote_id(tx, ns),
     )
+
+
+def _checked(p: InboundPayment, index: int) -> InboundPayment:
+    """The transaction, once its identifiers and text are seen to be what every wire carries."""
+    _identifier(END_TO_END_ID, "PmtId/EndToEndId", p.end_to_end_id, index)
+    _identifier(INSTRUCTION_ID, "PmtId/InstrId", p.instruction_id, index)
+    _identifier(TRANSACTION_ID, "PmtId/TxId", p.transaction_id, index)
+    parties = (
+        ("Dbtr", p.debtor),
+        ("DbtrAgt", p.debtor_agent),
+        ("Cdtr", p.creditor),
+        ("CdtrAgt", p.creditor_agent),
+    )
+    for tag, party in parties:
+        _free_text(f"{tag}/Nm", party.name, index)
+        for identifier in party.identifiers:
+            _free_text(f"{tag}/Id", identifier, index)
+    lists = (("RmtInf/Ustrd", p.remittance_info), ("RgltryRptg", p.regulatory_reporting))
+    for where, texts in lists:
+        for text in texts:
+            _free_text(where, text, index)
+    _free_text("Purp", p.purpose, index)
+    _free_text("InstrForNxtAgt", p.quote_id, index)
+    return p
 
 
 def _intermediaries(tx: etree._Element, ns: dict[str, str]) -> list[str]:

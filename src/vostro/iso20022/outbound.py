@@ -4,6 +4,10 @@ serialised with xsdata, and validated against the official XSD before they leave
 Statuses (ExternalPaymentTransactionStatus1Code): ACSC settled, ACCP accepted and waiting (queued
 or in a net settlement window), PDNG pending, RJCT rejected with an ExternalStatusReason1Code and
 a sentence in `AddtlInf` (at most 105 characters each, as the schema allows).
+
+A report to a participant (a `Route` from the operator) goes with its business application
+header. Whatever text it carries back (an end-to-end id, a reason quoting the request) goes
+through `vostro.text.for_xml`: a report never fails on the text of what it reports.
 """
 
 from __future__ import annotations
@@ -16,11 +20,13 @@ from pathlib import Path
 from pyiso20022.pacs.pacs_002_001_10 import pacs_002_001_10 as p002
 from xsdata.models.datatype import XmlDateTime
 
-from vostro.iso20022.xml import render
+from vostro.iso20022.xml import Route, render
 from vostro.payments.model import Payment
+from vostro.text import for_xml
 
 PACS002_NS = "urn:iso:std:iso:20022:tech:xsd:pacs.002.001.10"
 ADDITIONAL_INFO_CHARS_MAX = 105  # Max105Text
+ID_CHARS_MAX = 35  # Max35Text: message, instruction and end-to-end ids
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,12 +50,14 @@ def status_report(
     group_status: str | None = None,
     group_reason: tuple[str, str] | None = None,
     now: datetime | None = None,
+    route: Route | None = None,
 ) -> bytes:
     """A pacs.002.001.10 for a received message: per transaction, or for the whole group (when
     the message was refused before any transaction could be read)."""
     moment = now or datetime.now(UTC)
+    message_id = f"VSTR{uuid.uuid4().hex[:28].upper()}"
     group = p002.OriginalGroupHeader17(
-        orgnl_msg_id=original_message_id or "UNKNOWN",
+        orgnl_msg_id=for_xml(original_message_id, ID_CHARS_MAX) or "UNKNOWN",
         orgnl_msg_nm_id=original_type,
         grp_sts=group_status,
         sts_rsn_inf=[_reason(*group_reason)] if group_reason else [],
@@ -57,14 +65,13 @@ def status_report(
     document = p002.Document(
         fito_fipmt_sts_rpt=p002.FitoFipaymentStatusReportV10(
             grp_hdr=p002.GroupHeader91(
-                msg_id=f"VSTR{uuid.uuid4().hex[:28].upper()}",
-                cre_dt_tm=XmlDateTime.from_datetime(moment),
+                msg_id=message_id, cre_dt_tm=XmlDateTime.from_datetime(moment)
             ),
             orgnl_grp_inf_and_sts=[group],
             tx_inf_and_sts=[
                 p002.PaymentTransaction110(
-                    orgnl_instr_id=s.instruction_id,
-                    orgnl_end_to_end_id=s.end_to_end_id,
+                    orgnl_instr_id=for_xml(s.instruction_id, ID_CHARS_MAX),
+                    orgnl_end_to_end_id=for_xml(s.end_to_end_id, ID_CHARS_MAX),
                     orgnl_uetr=s.uetr,
                     tx_sts=s.status,
                     sts_rsn_inf=[_reason(s.reason_code, s.reason or "")] if s.reason_code else [],
@@ -73,17 +80,23 @@ def status_report(
             ],
         )
     )
-    return render(document, PACS002_NS, xsd_dir / "pacs.002.001.10.xsd")
+    return render(
+        document,
+        PACS002_NS,
+        xsd_dir / "pacs.002.001.10.xsd",
+        route=route,
+        message_id=message_id,
+        now=moment,
+    )
 
 
 def _reason(code: str, text: str) -> p002.StatusReasonInformation12:
+    safe = for_xml(text, 2 * ADDITIONAL_INFO_CHARS_MAX) or ""
     return p002.StatusReasonInformation12(
-        rsn=p002.StatusReason6Choice(cd=code),
+        rsn=p002.StatusReason6Choice(cd=for_xml(code, 4)),
         addtl_inf=[
-            text[i : i + ADDITIONAL_INFO_CHARS_MAX]
-            for i in range(
-                0, min(len(text), 2 * ADDITIONAL_INFO_CHARS_MAX), ADDITIONAL_INFO_CHARS_MAX
-            )
+            safe[i : i + ADDITIONAL_INFO_CHARS_MAX]
+            for i in range(0, len(safe), ADDITIONAL_INFO_CHARS_MAX)
         ],
     )
 
@@ -106,9 +119,11 @@ def payment_status_report(
     *,
     original_type: str = "pacs.008.001.08",
     now: datetime | None = None,
+    operator_bic: str | None = None,
 ) -> bytes:
     """The pacs.002.001.10 for one payment as it stands now, e.g. the RJCT (with its reason code
-    and sentence) of a payment rejected after its sanctions screening hit."""
+    and sentence) of a payment rejected after its sanctions screening hit. With the operator's
+    BIC it goes to the payment's sender with a business application header."""
     status = STATUS_OF_STATE.get(str(payment.state), "PDNG")
     rejected = status == "RJCT"
     return status_report(
@@ -126,4 +141,5 @@ def payment_status_report(
         ],
         xsd_dir,
         now=now,
+        route=Route(operator_bic, payment.debtor_agent) if operator_bic else None,
     )

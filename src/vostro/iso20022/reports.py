@@ -4,6 +4,10 @@ Parsed with the same hardened parser as payments, and validated against the offi
 the configured directory has the message's version (pacs.002.001.10, pacs.004.001.09 here); a
 version without a local schema (a pacs.004.001.10, say) is read structurally and the result says it
 was not schema-validated. Fields are read by local name, which is stable across these versions.
+
+As with payments, every amount must be in money that settles: a return or a status report naming
+gold, a funds code or the testing code is refused (AM03; a code ISO 4217 lacks, AM12), and a
+field holding a character no other wire carries is refused (FF01).
 """
 
 from __future__ import annotations
@@ -16,9 +20,12 @@ from lxml import etree
 from vostro.iso20022.inbound import (
     MESSAGE_BYTES_MAX,
     MessageRejected,
+    one_line,
     parse_strict,
+    settling_currency,
     validate_against_schema,
 )
+from vostro.text import forbidden
 
 KINDS = ("pacs.002", "pacs.004")
 
@@ -66,6 +73,7 @@ def read_report(data: bytes, xsd_dir: Path) -> Report:
     validated = (xsd_dir / f"{message_type}.xsd").exists()
     if validated:
         validate_against_schema(document, namespace, xsd_dir)
+    _check_amounts_and_text(document)
     return Report(
         message_type,
         _first(document, "MsgId"),
@@ -76,6 +84,24 @@ def read_report(data: bytes, xsd_dir: Path) -> Report:
             if isinstance(tx.tag, str) and etree.QName(tx).localname in ("TxInfAndSts", "TxInf")
         ],
     )
+
+
+def _check_amounts_and_text(document: etree._Element) -> None:
+    """Every amount's currency settles; no element's text holds what no wire carries."""
+    for element in document.iter():
+        if not isinstance(element.tag, str):
+            continue
+        code = element.get("Ccy")
+        if code is not None:
+            settling_currency(code)
+        found = forbidden(one_line(element.text)) if element.text else None
+        if found is not None:
+            at, character, what = found
+            raise MessageRejected(
+                "FF01",
+                f"{etree.QName(element).localname} holds U+{ord(character):04X}, {what}, "
+                f"at character {at + 1}",
+            )
 
 
 def _first(node: etree._Element, name: str) -> str | None:

@@ -10,6 +10,10 @@ history the ledger recorded: a statement that does not reconcile is never sent.
 
 A notification (camt.054) reports chosen booked transfers of one account as they happen, with the
 same entries a statement would show.
+
+Both go to the participant holding the account, from the operator, with a business application
+header (when the journal knows both: `Journal.account_route`); the end-to-end ids they quote go
+through `vostro.text.for_xml`, so no stored text can stop a statement.
 """
 
 from __future__ import annotations
@@ -27,9 +31,10 @@ from xsdata.models.datatype import XmlDate, XmlDateTime
 
 from vostro.errors import VostroError, invariant
 from vostro.iso20022.ports import PAGE_LIMIT_MAX, Journal
-from vostro.iso20022.xml import render
+from vostro.iso20022.xml import Route, render
 from vostro.ledger.types import Transfer, TransferFlags
 from vostro.money import currency, currency_by_ledger
+from vostro.text import for_xml
 from vostro.units import NS_PER_DAY, NS_PER_S
 
 CAMT053_NS = "urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"
@@ -66,9 +71,10 @@ def statement(store: Journal, account_id: int, day: date, xsd_dir: Path) -> Stat
         f"- {debits} != {closing}",
     )
     refs = store.payment_refs({t.user_data_128 for t in booked if t.user_data_128})
+    message_id = _id()
     document = c053.Document(
         bk_to_cstmr_stmt=c053.BankToCustomerStatementV08(
-            grp_hdr=c053.GroupHeader81(msg_id=_id(), cre_dt_tm=_now()),
+            grp_hdr=c053.GroupHeader81(msg_id=message_id, cre_dt_tm=_now()),
             stmt=[
                 c053.AccountStatement9(
                     id=f"{day:%Y%m%d}-{account_id:x}"[:35],
@@ -88,7 +94,13 @@ def statement(store: Journal, account_id: int, day: date, xsd_dir: Path) -> Stat
             ],
         )
     )
-    xml = render(document, CAMT053_NS, xsd_dir / "camt.053.001.08.xsd")
+    xml = render(
+        document,
+        CAMT053_NS,
+        xsd_dir / "camt.053.001.08.xsd",
+        route=_route(store, account_id),
+        message_id=message_id,
+    )
     return Statement(xml, opening, closing, credits, debits, len(booked))
 
 
@@ -110,9 +122,10 @@ def notification(store: Journal, account_id: int, transfer_ids: list[int], xsd_d
         ),
         ccy=code,
     )
+    message_id = _id()
     document = c054.Document(
         bk_to_cstmr_dbt_cdt_ntfctn=c054.BankToCustomerDebitCreditNotificationV08(
-            grp_hdr=c054.GroupHeader81(msg_id=_id(), cre_dt_tm=_now()),
+            grp_hdr=c054.GroupHeader81(msg_id=message_id, cre_dt_tm=_now()),
             ntfctn=[
                 c054.AccountNotification17(
                     id=_id(),
@@ -123,7 +136,18 @@ def notification(store: Journal, account_id: int, transfer_ids: list[int], xsd_d
             ],
         )
     )
-    return render(document, CAMT054_NS, xsd_dir / "camt.054.001.08.xsd")
+    return render(
+        document,
+        CAMT054_NS,
+        xsd_dir / "camt.054.001.08.xsd",
+        route=_route(store, account_id),
+        message_id=message_id,
+    )
+
+
+def _route(store: Journal, account_id: int) -> Route | None:
+    found = store.account_route(account_id)
+    return Route(*found) if found else None
 
 
 def _balance_before(store: Journal, account_id: int, moment: int) -> int:
@@ -166,7 +190,9 @@ def _entry(
                 tx_dtls=[
                     m.EntryTransaction10(
                         refs=m.TransactionReferences6(
-                            acct_svcr_ref=f"{t.id:032x}", end_to_end_id=e2e, uetr=uetr
+                            acct_svcr_ref=f"{t.id:032x}",
+                            end_to_end_id=for_xml(e2e, 35),
+                            uetr=uetr,
                         )
                     )
                 ]

@@ -25,6 +25,7 @@ from alembic.script import ScriptDirectory
 from vostro.errors import SchemaOutOfDate, StoreError, invariant
 from vostro.ledger.state import I64, LedgerState, Outcome, Pending, StoredTransfer
 from vostro.ledger.types import BATCH_EVENTS_MAX, Account, AccountBalance, PendingStatus, Transfer
+from vostro.participants.model import OPERATOR_NUMBER
 from vostro.store import schema
 from vostro.store.codec import id_from_bytes, id_to_bytes
 
@@ -277,6 +278,19 @@ class Store(ABC):
         )
         with self.engine.connect() as conn:
             return {int.from_bytes(r[0], "big"): (r[1], r[2]) for r in conn.execute(query)}
+
+    def account_route(self, account_id: int) -> tuple[str, str] | None:
+        """(the operator's BIC, the BIC of the participant holding the account): who the
+        account's statements come from and go to; None unless both are registered."""
+        owner = sa.select(schema.participant_accounts.c.bic).where(
+            schema.participant_accounts.c.account_id == id_to_bytes(account_id)
+        )
+        operator = sa.select(schema.participants.c.bic).where(
+            schema.participants.c.number == OPERATOR_NUMBER
+        )
+        with self.engine.connect() as conn:
+            found = conn.execute(owner).scalar(), conn.execute(operator).scalar()
+        return (found[1], found[0]) if found[0] and found[1] else None
 
     def counts(self) -> dict[str, int]:
         with self.engine.connect() as conn:

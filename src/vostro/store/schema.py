@@ -490,3 +490,17 @@ payment_limits = Table(
 
 # A payer's accepted total for the day (daily limits) reads its payments by time.
 Index("ix_payments_payer_day", payments.c.debtor_agent, payments.c.created_at)
+
+
+# ------------------------------------------------------------ ISO 20022 headers (revision 0007)
+
+business_messages = Table(
+    "business_messages",
+    metadata,
+    # Every business application header received: a sender's BizMsgIdr is unique per sender, so
+    # a repeat is refused (AM05). Written in the unit of work of the message's payments.
+    Column("sender", String(11), primary_key=True),  # the participant's BIC (the header's Fr)
+    Column("business_message_id", String(35), primary_key=True),  # BizMsgIdr
+    Column("definition", String(35), nullable=False),  # MsgDefIdr, e.g. pacs.008.001.08
+    Column("received_at", BigInteger, nullable=False),
+)

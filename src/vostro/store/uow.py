@@ -28,6 +28,7 @@ from vostro.store.repositories.compliance import SqlLimits, SqlLists
 from vostro.store.repositories.fx import SqlFx
 from vostro.store.repositories.idempotency import SqlIdempotency
 from vostro.store.repositories.keys import SqlKeys
+from vostro.store.repositories.messages import SqlBusinessMessages
 from vostro.store.repositories.participants import SqlAccounts, SqlFees, SqlParticipants
 from vostro.store.repositories.payments import SqlHolds, SqlPayments
 from vostro.store.repositories.settlement import (
@@ -91,6 +92,8 @@ class SqlUnitOfWork:
         self.windows = SqlWindows(conn)
         self.rules = SqlSettlementRules(conn)
         self.runs = SqlSettlementRuns(conn)
+        # ISO 20022: the business messages received (their headers' identifiers)
+        self.messages = SqlBusinessMessages(conn)
         # the HTTP service: API keys, kept responses, and the read models of its lists
         self.keys = SqlKeys(conn)
         self.idempotency = SqlIdempotency(conn)

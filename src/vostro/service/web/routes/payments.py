@@ -130,12 +130,13 @@ def _request(data: PaymentIn, debtor: str) -> PaymentRequest:
 async def _submit_xml(request: Request, who: Principal, svc: Service, body: bytes) -> Response:
     if who.role is Role.PARTICIPANT:  # parsed in a worker thread: the event loop goes on
         await run_in_threadpool(_sender_check, svc, who, body)
+    sender = who.bic if who.role is Role.PARTICIPANT else None  # a header must name it
     result = await act(
         request,
         who,
         "payment.import",
         "iso20022",
-        lambda p: import_message(p, body, svc.xsd_dir),
+        lambda p: import_message(p, body, svc.xsd_dir, sender=sender),
         bytes=len(body),
     )
     return Response(result.report, media_type=XML)
@@ -268,6 +269,8 @@ def queue(
 )
 def payment_status(uetr: str, who: Who, svc: Svc) -> Response:
     """The payment's ISO 20022 pacs.002 status report as it stands now (ACSC, PDNG, ACCP, or
-    RJCT with its reason code)."""
+    RJCT with its reason code), to its sender from the operator, with a business application
+    header (head.001.001.02)."""
     p = own_payment(svc, who, uetr)
-    return Response(payment_status_report(p, svc.xsd_dir), media_type=XML)
+    operator = svc.platform.registry.operator().bic
+    return Response(payment_status_report(p, svc.xsd_dir, operator_bic=operator), media_type=XML)
