@@ -15,6 +15,7 @@ from vostro.cli.options import (
     DatabaseUrl,
     JsonFlag,
     JsonTableFlag,
+    checked,
     console,
     new_table,
     number_in,
@@ -24,17 +25,24 @@ from vostro.cli.options import (
 )
 from vostro.config import HIT_THRESHOLD
 from vostro.money import format_amount
+from vostro.text import LABEL, PARTICIPANT_NAME, REASON, json_escaped
 
 list_app = typer.Typer(no_args_is_help=True, help="Sanctions and watch lists payments screen.")
 hold_app = typer.Typer(no_args_is_help=True, help="Payments held on a screening hit.")
 limit_app = typer.Typer(no_args_is_help=True, help="Per-payment and per-day payment limits.")
 
-Reason = Annotated[str, typer.Option(help="Why (kept in the audit log and the history).")]
+Reason = Annotated[
+    str,
+    typer.Option(help="Why (kept in the audit log and the history).", callback=checked(REASON)),
+]
 
 
 def screen(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="A party's name, in any script")],
+    name: Annotated[
+        str,
+        typer.Argument(help="A party's name, in any script", callback=checked(PARTICIPANT_NAME)),
+    ],
     list_file: Annotated[
         Path,
         typer.Option(
@@ -45,7 +53,8 @@ def screen(
     # Not given: $VOSTRO_SCREENING_THRESHOLD, read when the command runs (else this default).
     threshold: Annotated[float, typer.Option(min=0, max=100)] = HIT_THRESHOLD,
     identifier: Annotated[
-        list[str] | None, typer.Option(help="BIC, INN, ... matched exactly")
+        list[str] | None,
+        typer.Option(help="BIC, INN, ... matched exactly", callback=checked(LABEL)),
     ] = None,
     as_json: JsonFlag = False,
 ) -> None:
@@ -68,7 +77,7 @@ def screen(
             for m in matches
         ]
         document = {"name": name, "list_version": screening.version, "matches": found}
-        print(json.dumps(document, ensure_ascii=False))
+        print(json_escaped(json.dumps(document, ensure_ascii=False)))
         return
     table = new_table(
         f"{name!r} against {screening.source} (version {screening.version})",
@@ -142,7 +151,7 @@ def hold_list(database_url: DatabaseUrl = None, as_json: JsonTableFlag = False) 
     with open_platform(database_url) as p:
         holds = p.holds.holds()
     if as_json:
-        print(json.dumps([h.as_dict() for h in holds], ensure_ascii=False))
+        print(json_escaped(json.dumps([h.as_dict() for h in holds], ensure_ascii=False)))
         return
     columns = ("UETR", "from → to", "amount", "deadline (UTC)", "score", "why")
     table = new_table("held payments, soonest deadline first", columns)

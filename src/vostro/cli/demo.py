@@ -6,7 +6,7 @@ from __future__ import annotations
 import typer
 
 from vostro.cli.ledger import print_balances, print_verify
-from vostro.cli.options import LedgerDatabaseUrl, console, opened_store
+from vostro.cli.options import LedgerDatabaseUrl, console, opened_store, styled
 
 
 def demo(database_url: LedgerDatabaseUrl = None) -> None:
@@ -16,7 +16,7 @@ def demo(database_url: LedgerDatabaseUrl = None) -> None:
     from vostro.store.verify import verify as verify_ledger
 
     with opened_store(database_url) as store:
-        console.print(f"[bold]vostro demo[/] on {store.display_url}\n")
+        console.print(styled(("vostro demo", "bold"), f" on {store.display_url}\n"))
         with Ledger(store) as ledger:
             for name, results in corridor.run(ledger):
                 summary = ", ".join(f"{results.count(r)}x {r}" for r in dict.fromkeys(results))

@@ -11,24 +11,26 @@ import typer
 from vostro.cli.options import (
     JsonPlainFlag,
     ServiceDatabaseUrl,
+    checked,
     console,
     err,
     new_table,
     opened_store,
 )
+from vostro.text import LABEL
 
 app = typer.Typer(no_args_is_help=True, help="API keys: create, list, revoke, rotate.")
 
 
 def _refused(refused: Exception) -> NoReturn:
-    err.print(f"[red]{refused}[/red]")
+    err.print(str(refused), style="red")
     raise typer.Exit(1) from None
 
 
 @app.command("create")
 def key_create(
     role: Annotated[str, typer.Option(help="operator, participant or auditor")],
-    label: Annotated[str, typer.Option(help="What the key is for")],
+    label: Annotated[str, typer.Option(help="What the key is for", callback=checked(LABEL))],
     bic: Annotated[str | None, typer.Option(help="The participant of a participant key")] = None,
     database_url: ServiceDatabaseUrl = None,
 ) -> None:

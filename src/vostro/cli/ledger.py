@@ -16,6 +16,7 @@ from vostro.cli.options import (
     new_table,
     opened_store,
     progress,
+    styled,
 )
 from vostro.ledger.types import BATCH_EVENTS_MAX
 
@@ -125,9 +126,9 @@ def print_verify(report: VerifyReport) -> None:
     from vostro.money import currency_by_ledger, format_amount
 
     for check in report.checks:
-        console.print(f"  [green]ok[/]   {check}")
+        console.print(styled("  ", ("ok", "green"), "   ", str(check)))
     if not report.ok:
-        console.print(f"  [red]FAIL[/] {report.discrepancy}")
+        console.print(styled("  ", ("FAIL", "red"), " ", str(report.discrepancy)))
         return
     for ledger, totals in report.ledgers.items():
         code = currency_by_ledger(ledger).code
@@ -135,5 +136,8 @@ def print_verify(report: VerifyReport) -> None:
             f"  {code}: debits = credits = {format_amount(totals['credits_posted'], code)}"
         )
     console.print(
-        f"[green]verified[/]: {report.accounts:,} accounts, {report.transfers:,} transfers"
+        styled(
+            ("verified", "green"),
+            f": {report.accounts:,} accounts, {report.transfers:,} transfers",
+        )
     )

@@ -3,21 +3,31 @@ ledger's store for one command, and printing errors, amounts, times and tables.
 
 Nothing here reads the environment at import: a command builds its `Settings` when it runs
 (`settings_for`), so `vostro --help` and a bad setting never fail before a command starts.
+
+Untrusted text is printed as text. The consoles interpret no Rich markup and no emoji codes in
+what they print (a participant named "[red]x[/red]" shows as that), and every string they render,
+table cells included, goes through `vostro.text.shown`: control characters, C1, bidirectional
+overrides and the like come out as visible escapes (`\x1b[31m`), never as terminal commands.
+Styles come from the code (`styled`, `style=`), never from the text. Text options (names,
+end-to-end ids, reasons) are checked against their `vostro.text` type as they are parsed.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
-from rich.console import Console
+from rich.console import Console, HighlighterType, JustifyMethod, OverflowMethod
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.style import Style
 from rich.table import Table
+from rich.text import Text
 
 from vostro.money import parse_amount
+from vostro.text import LABEL, PARTICIPANT_NAME, REASON, TextType, shown
 from vostro.units import NS_PER_S
 
 if TYPE_CHECKING:
@@ -25,8 +35,61 @@ if TYPE_CHECKING:
     from vostro.platform import Platform
     from vostro.store.base import Store
 
-console = Console()
-err = Console(stderr=True)
+
+class PlainConsole(Console):
+    """A console that prints strings as they are: no markup, no emoji codes, and characters a
+    terminal would obey shown as escapes."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(markup=False, emoji=False, **options)
+
+    def render_str(
+        self,
+        text: str,
+        *,
+        style: str | Style = "",
+        justify: JustifyMethod | None = None,
+        overflow: OverflowMethod | None = None,
+        emoji: bool | None = None,
+        markup: bool | None = None,
+        highlight: bool | None = None,
+        highlighter: HighlighterType | None = None,
+    ) -> Text:
+        return super().render_str(
+            shown(text),
+            style=style,
+            justify=justify,
+            overflow=overflow,
+            emoji=False,
+            markup=False,
+            highlight=highlight,
+            highlighter=highlighter,
+        )
+
+
+console = PlainConsole()
+err = PlainConsole(stderr=True)
+
+
+def styled(*parts: str | tuple[str, str]) -> Text:
+    """One line, some of its parts in a style: `styled(("error:", "red"), " ", message)`. Each
+    part is shown as it is (`vostro.text.shown`), whatever it holds."""
+    return Text.assemble(
+        *((shown(p[0]), p[1]) if isinstance(p, tuple) else shown(p) for p in parts)
+    )
+
+
+def checked(kind: TextType) -> Callable[[Any], Any]:
+    """An option's callback: its text must be a `kind` (names the option when it is not)."""
+
+    def check(value: Any) -> Any:
+        for one in value if isinstance(value, list | tuple) else [value]:
+            problem = kind.problem(one) if isinstance(one, str) else None
+            if problem is not None:
+                raise typer.BadParameter(problem)
+        return value
+
+    return check
 
 
 def _database_url(help_text: str | None) -> Any:
@@ -53,7 +116,12 @@ JsonTableFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead 
 JsonObjectFlag = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
 JsonPlainFlag = Annotated[bool, typer.Option("--json")]
 
-Actor = Annotated[str, typer.Option(help="Who is acting, for the audit log.")]
+Actor = Annotated[
+    str, typer.Option(help="Who is acting, for the audit log.", callback=checked(LABEL))
+]
+# A reason for the audit log (and, for a return, the pacs.004's AdditionalInformation).
+ReasonOption = Annotated[str, typer.Option(callback=checked(REASON))]
+NameOption = Annotated[str, typer.Option(help="Legal name", callback=checked(PARTICIPANT_NAME))]
 
 
 # ------------------------------------------------------------ settings, platform, store
@@ -97,7 +165,7 @@ def number_in(number: str, code: str) -> int:
 
 # ------------------------------------------------------------------------- errors
 def print_error(message: object, label: str = "error:") -> None:
-    err.print(f"[red]{label}[/] {message}")
+    err.print(styled((label, "red"), " ", str(message)))
 
 
 def fail(message: object, label: str = "error:") -> NoReturn:
@@ -141,7 +209,7 @@ def figures_table(
 def progress() -> Progress:
     """A progress bar on stderr (stdout stays for the result)."""
     return Progress(
-        TextColumn("[bold]{task.description}"),
+        TextColumn("{task.description}", style="bold", markup=False),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),

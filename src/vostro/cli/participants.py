@@ -12,6 +12,9 @@ import typer
 from vostro.cli.options import (
     Actor,
     DatabaseUrl,
+    NameOption,
+    ReasonOption,
+    checked,
     console,
     fail,
     minor_units,
@@ -20,9 +23,10 @@ from vostro.cli.options import (
     open_platform,
 )
 from vostro.money import format_amount, parse_amount
+from vostro.text import LABEL
 
 app = typer.Typer(no_args_is_help=True, help="Register and manage participants.")
-StatusReason = Annotated[str, typer.Option()]
+StatusReason = ReasonOption
 
 
 def _transfer_id() -> int:
@@ -33,7 +37,7 @@ def _transfer_id() -> int:
 @app.command("add")
 def participant_add(
     bic: str,
-    name: Annotated[str, typer.Option(help="Legal name")],
+    name: NameOption,
     role: Annotated[list[str], typer.Option(help="bank, mto, fx_provider or operator")],
     currency: Annotated[list[str], typer.Option(help="Currencies it settles in")],
     vostro_at: Annotated[
@@ -54,7 +58,11 @@ def participant_add(
 def participant_alias(
     bic: str,
     alias: Annotated[
-        str, typer.Argument(help='Another identifier messages use, e.g. "USABA:011104238"')
+        str,
+        typer.Argument(
+            help='Another identifier messages use, e.g. "USABA:011104238"',
+            callback=checked(LABEL),
+        ),
     ],
     database_url: DatabaseUrl = None,
     actor: Actor = "operator",

@@ -11,9 +11,19 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from vostro.cli.options import DatabaseUrl, console, fail, new_table, open_platform, utc
+from vostro.cli.options import (
+    DatabaseUrl,
+    checked,
+    console,
+    fail,
+    new_table,
+    open_platform,
+    styled,
+    utc,
+)
 from vostro.cli.settlement import print_reports
 from vostro.money import format_amount, parse_amount
+from vostro.text import END_TO_END_ID, QUOTE_ID
 
 if TYPE_CHECKING:
     from vostro.payments.model import Payment, PaymentRequest
@@ -31,9 +41,12 @@ def pay(
     payee: Annotated[str | None, typer.Option("--to")] = None,
     amount: Annotated[str | None, typer.Option(help='e.g. "45,000.00 RUB"')] = None,
     target_currency: Annotated[str | None, typer.Option()] = None,
-    quote: Annotated[str | None, typer.Option(help="FX quote id (cross-currency)")] = None,
+    quote: Annotated[
+        str | None,
+        typer.Option(help="FX quote id (cross-currency)", callback=checked(QUOTE_ID)),
+    ] = None,
     flow: Annotated[str, typer.Option()] = "trade",
-    end_to_end_id: Annotated[str | None, typer.Option()] = None,
+    end_to_end_id: Annotated[str | None, typer.Option(callback=checked(END_TO_END_ID))] = None,
     uetr: Annotated[str | None, typer.Option()] = None,
     database_url: DatabaseUrl = None,
 ) -> None:
@@ -104,8 +117,10 @@ def payment_list(limit: int = 20, database_url: DatabaseUrl = None) -> None:
 
 def _show(x: Payment) -> None:
     console.print(
-        f"[bold]payment {x.uetr}[/]  {x.state.upper()}"
-        + (f"  {x.reason_code}: {x.reason}" if x.reason_code else "")
+        styled(
+            (f"payment {x.uetr}", "bold"),
+            f"  {x.state.upper()}" + (f"  {x.reason_code}: {x.reason}" if x.reason_code else ""),
+        )
     )
     console.print(
         f"  {x.debtor_agent} → {x.creditor_agent} ({x.flow}), end-to-end id {x.end_to_end_id}"

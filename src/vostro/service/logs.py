@@ -1,4 +1,8 @@
-"""Structured logs: one JSON object per line on stderr, with the fields passed as `extra`."""
+"""Structured logs: one JSON object per line on stderr, with the fields passed as `extra`.
+
+Non-ASCII text stays readable (a Cyrillic name is logged as itself), but what a terminal or a
+log reader would obey or break on (C1 controls, line separators, bidirectional overrides, lone
+surrogates) is written as a JSON escape (`vostro.text.json_escaped`): one entry is one line."""
 
 from __future__ import annotations
 
@@ -6,6 +10,8 @@ import json
 import logging
 import sys
 from datetime import UTC, datetime
+
+from vostro.text import json_escaped
 
 _STANDARD = frozenset(vars(logging.makeLogRecord({})).keys()) | {
     "message",
@@ -27,7 +33,7 @@ class JsonFormatter(logging.Formatter):
                 entry[name] = value
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str, ensure_ascii=False)
+        return json_escaped(json.dumps(entry, default=str, ensure_ascii=False))
 
 
 def configure(level: str = "INFO") -> None:
