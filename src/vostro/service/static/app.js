@@ -4,6 +4,12 @@
 // Money arrives as integers in minor units; every `*_minor` number is kept as its digit string
 // (JSON.parse would round anything above 2^53) and formatted with string operations. Floats are
 // used only to size bars and place chart axes, never for an amount shown as exact.
+//
+// Text that people typed (names, end-to-end ids, reasons) is never HTML: the tables and labels
+// that show it are built as DOM nodes (`h`), each text a Text node (textContent), so a name like
+// "<img onerror=...>" shows as those characters. Only the charts, whose labels are BICs,
+// currency codes, account kinds and segment tags (each restricted to letters, digits and "_" by
+// the API), are drawn from SVG markup, with every value escaped.
 "use strict";
 
 const POLL_MS = 2000; // the dashboard's refresh period
@@ -22,6 +28,32 @@ const KIND_COLOUR = {
 
 const $ = (id) => document.getElementById(id);
 const state = { key: null, timer: null, lastText: null, inFlight: false, failures: 0 };
+
+// ------------------------------------------------------------------ DOM
+// An element built from nodes, never from HTML: each attribute set on its own, each child a node
+// or a string (appended as a Text node, exactly as textContent would show it).
+function h(tag, attributes = {}, ...children) {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value !== null && value !== undefined && value !== false) element.setAttribute(name, String(value));
+  }
+  for (const child of children.flat(Infinity)) {
+    if (child === null || child === undefined || child === false || child === "") continue;
+    element.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return element;
+}
+
+// The charts' SVG markup (no typed text in it: see the top of this file) as nodes.
+function fromMarkup(markup) {
+  const template = document.createElement("template");
+  template.innerHTML = markup;
+  return template.content;
+}
+
+function show(id, ...nodes) {
+  $(id).replaceChildren(...nodes.flat(Infinity).filter((n) => n !== null && n !== undefined && n !== ""));
+}
 
 // ------------------------------------------------------------------ formatting
 function esc(value) {
@@ -222,9 +254,10 @@ function renderWho(data) {
   document.body.classList.toggle("participant-view", !operatorView);
   for (const el of document.querySelectorAll("[data-operator]")) el.hidden = !operatorView;
   const name = data.bic ? participantName(data, data.bic) : "";
-  $("who").innerHTML = `<span class="role role-${esc(data.role)}">${esc(data.role)}</span>
-    ${data.bic ? `<span class="bic" data-bic="${esc(data.bic)}">${esc(data.bic)}</span>
-      <span class="name">${esc(name)}</span>` : `<span class="name">all participants</span>`}`;
+  const role = h("span", { class: `role role-${String(data.role).replace(/[^a-z_]/gi, "")}` }, data.role);
+  show("who", role, " ", data.bic
+    ? [h("span", { class: "bic", "data-bic": data.bic }, data.bic), " ", h("span", { class: "name" }, name)]
+    : h("span", { class: "name" }, "all participants"));
 }
 
 function renderKpis(data) {
@@ -272,18 +305,31 @@ function renderBalances(data) {
       ${barChart(bars, { label: `${code} balances by participant` })}</figure>`;
   }).join("");
   const kinds = [...new Set(rows.map((b) => b.kind))];
-  const table = `<div class="table-wrap"><table class="data" id="balances-table">
-    <caption class="sr-only">Balances per participant, account and currency</caption>
-    <thead><tr><th scope="col">Participant</th><th scope="col">Account</th><th scope="col">Currency</th>
-      <th scope="col" class="num">Balance</th><th scope="col" class="num">Pending debits</th></tr></thead>
-    <tbody>${rows.map((b) => `<tr data-bic="${esc(b.bic)}" data-currency="${esc(b.currency)}" data-kind="${esc(b.kind)}">
-      <td><span class="bic">${esc(b.bic)}</span> <span class="muted">${esc(participantName(data, b.bic))}</span></td>
-      <td>${esc(b.kind)}</td><td>${esc(b.currency)}</td>
-      <td class="num">${esc(formatMinor(b.balance_minor, b.currency, { withCode: false }))}</td>
-      <td class="num">${b.pending_minor && b.pending_minor !== "0" ? esc(formatMinor(b.pending_minor, b.currency, { withCode: false })) : "—"}</td>
-    </tr>`).join("")}</tbody></table></div>`;
-  $("balances").innerHTML = `<div class="split">${charts}</div>
-    ${legend(kinds.map((k) => [KIND_COLOUR[k] ?? "#555", `${k} account`]))}${table}`;
+  const table = dataTable("balances-table", "Balances per participant, account and currency",
+    ["Participant", "Account", "Currency", ["Balance", "num"], ["Pending debits", "num"]],
+    rows.map((b) => h("tr", { "data-bic": b.bic, "data-currency": b.currency, "data-kind": b.kind },
+      h("td", {}, bicAndName(data, b.bic)),
+      h("td", {}, b.kind), h("td", {}, b.currency),
+      h("td", { class: "num" }, formatMinor(b.balance_minor, b.currency, { withCode: false })),
+      h("td", { class: "num" }, b.pending_minor && b.pending_minor !== "0"
+        ? formatMinor(b.pending_minor, b.currency, { withCode: false }) : "—"))));
+  show("balances", fromMarkup(`<div class="split">${charts}</div>
+    ${legend(kinds.map((k) => [KIND_COLOUR[k] ?? "#555", `${k} account`]))}`), table);
+}
+
+// A table of typed text: headers given as "Name" or ["Name", "class"], rows as <tr> nodes.
+function dataTable(id, caption, headers, rows) {
+  const head = h("tr", {}, headers.map((header) => {
+    const [label, cls] = Array.isArray(header) ? header : [header, null];
+    return h("th", { scope: "col", class: cls }, label);
+  }));
+  return h("div", { class: "table-wrap" }, h("table", { class: "data", id },
+    caption ? h("caption", { class: "sr-only" }, caption) : null,
+    h("thead", {}, head), h("tbody", {}, rows)));
+}
+
+function bicAndName(data, bic) {
+  return [h("span", { class: "bic" }, bic), " ", h("span", { class: "muted" }, participantName(data, bic))];
 }
 
 function renderStates(data) {
@@ -375,15 +421,16 @@ function renderVostro(data) {
   }));
   const table = [...byBic.entries()].map(([bic, v]) => {
     const d = days.get(bic);
-    return `<tr data-bic="${esc(bic)}"><td><span class="bic">${esc(bic)}</span> <span class="muted">${esc(participantName(data, bic))}</span></td>
-      <td class="num">${esc(formatMinor(v.vostro, "INR", { withCode: false }))}</td>
-      <td class="num">${esc(formatMinor(v.invested, "INR", { withCode: false }))}</td>
-      <td class="num">${d ? `${esc(formatMinor(d.interest_minor, "INR", { withCode: false }))} <span class="muted">${esc(d.day)}</span>` : "—"}</td></tr>`;
-  }).join("");
-  $("vostro").innerHTML = `${barChart(rows, { label: "Rupee vostro balance and investment per Russian bank", labelWidth: 110, width: 520 })}
-    ${legend([[KIND_COLOUR.vostro, "in the vostro account"], [KIND_COLOUR.investment, "invested in treasury bills"]])}
-    <div class="table-wrap"><table class="data"><thead><tr><th scope="col">Bank</th><th scope="col" class="num">Vostro (INR)</th>
-    <th scope="col" class="num">Invested (INR)</th><th scope="col" class="num">Interest, last day</th></tr></thead><tbody>${table}</tbody></table></div>`;
+    return h("tr", { "data-bic": bic }, h("td", {}, bicAndName(data, bic)),
+      h("td", { class: "num" }, formatMinor(v.vostro, "INR", { withCode: false })),
+      h("td", { class: "num" }, formatMinor(v.invested, "INR", { withCode: false })),
+      h("td", { class: "num" }, d
+        ? [formatMinor(d.interest_minor, "INR", { withCode: false }), " ", h("span", { class: "muted" }, d.day)]
+        : "—"));
+  });
+  show("vostro", fromMarkup(`${barChart(rows, { label: "Rupee vostro balance and investment per Russian bank", labelWidth: 110, width: 520 })}
+    ${legend([[KIND_COLOUR.vostro, "in the vostro account"], [KIND_COLOUR.investment, "invested in treasury bills"]])}`),
+  dataTable(null, null, ["Bank", ["Vostro (INR)", "num"], ["Invested (INR)", "num"], ["Interest, last day", "num"]], table));
 }
 
 function renderSegments(data) {
@@ -464,23 +511,27 @@ function renderPayments(data) {
     $("payments").innerHTML = empty("No payments yet.");
     return;
   }
-  $("payments").innerHTML = `<div class="table-wrap"><table class="data" id="payments-table">
-    <caption class="sr-only">The newest payments</caption>
-    <thead><tr><th scope="col">UETR</th><th scope="col">End-to-end id</th><th scope="col">From → to</th>
-      <th scope="col">Flow</th><th scope="col" class="num">Amount</th><th scope="col">State</th><th scope="col">Reason</th></tr></thead>
-    <tbody>${rows.map((p) => {
+  show("payments", dataTable("payments-table", "The newest payments",
+    ["UETR", "End-to-end id", "From → to", "Flow", ["Amount", "num"], "State", "Reason"],
+    rows.map((p) => {
       const cross = p.source_currency !== p.target_currency;
-      return `<tr data-uetr="${esc(p.uetr)}" data-e2e="${esc(p.end_to_end_id)}">
-        <td><code title="${esc(p.uetr)}">${esc(p.uetr.slice(0, 8))}…</code></td>
-        <td class="e2e">${esc(p.end_to_end_id)}</td>
-        <td><span class="bic">${esc(p.debtor_agent)}</span> → <span class="bic">${esc(p.creditor_agent)}</span></td>
-        <td>${esc(p.flow)}</td>
-        <td class="num">${esc(formatMinor(p.source_amount_minor, p.source_currency))}${cross
-          ? `<br><span class="muted">→ ${esc(formatMinor(p.target_amount_minor, p.target_currency))}</span>` : ""}</td>
-        <td><span class="${stateClass(p.state)}">${esc(p.state)}</span></td>
-        <td>${p.reason_code ? `<code title="${esc(p.reason ?? "")}">${esc(p.reason_code)}</code> <span class="muted">${esc(p.reason ?? "")}</span>` : ""}</td>
-      </tr>`;
-    }).join("")}</tbody></table></div>`;
+      return h("tr", { "data-uetr": p.uetr, "data-e2e": p.end_to_end_id },
+        h("td", {}, h("code", { title: p.uetr }, `${String(p.uetr).slice(0, 8)}…`)),
+        h("td", { class: "e2e" }, p.end_to_end_id),
+        h("td", {}, fromTo(p.debtor_agent, p.creditor_agent)),
+        h("td", {}, p.flow),
+        h("td", { class: "num" }, formatMinor(p.source_amount_minor, p.source_currency), cross
+          ? [h("br"), h("span", { class: "muted" }, `→ ${formatMinor(p.target_amount_minor, p.target_currency)}`)]
+          : null),
+        h("td", {}, h("span", { class: stateClass(p.state) }, p.state)),
+        h("td", {}, p.reason_code
+          ? [h("code", { title: p.reason ?? "" }, p.reason_code), " ", h("span", { class: "muted" }, p.reason ?? "")]
+          : null));
+    })));
+}
+
+function fromTo(debtor, creditor) {
+  return [h("span", { class: "bic" }, debtor), " → ", h("span", { class: "bic" }, creditor)];
 }
 
 function renderHolds(data) {
@@ -490,21 +541,22 @@ function renderHolds(data) {
     return;
   }
   const decides = data.role === "operator"; // auditors see the queue, never decide
-  $("holds").innerHTML = `<div class="table-wrap"><table class="data" id="holds-table">
-    <thead><tr><th scope="col">UETR</th><th scope="col">From → to</th><th scope="col">Parties</th>
-      <th scope="col" class="num">Amount</th><th scope="col" class="num">Score</th>
-      <th scope="col">Why</th><th scope="col">Deadline</th>${decides ? '<th scope="col">Decision</th>' : ""}</tr></thead>
-    <tbody>${holds.map((h) => `<tr data-uetr="${esc(h.uetr)}">
-      <td><code title="${esc(h.uetr)}">${esc(String(h.uetr).slice(0, 8))}…</code></td>
-      <td><span class="bic">${esc(h.debtor_agent)}</span> → <span class="bic">${esc(h.creditor_agent)}</span></td>
-      <td>${esc(h.debtor_name || "—")} → ${esc(h.creditor_name || "—")}</td>
-      <td class="num">${esc(formatMinor(h.source_amount_minor, h.source_currency))}</td>
-      <td class="num">${h.score === null || h.score === undefined ? "—" : esc(Number(h.score).toFixed(1))}</td>
-      <td class="why" title="${esc(h.reason)}">${esc(String(h.reason ?? "").slice(0, 140))}${String(h.reason ?? "").length > 140 ? "…" : ""}</td>
-      <td>${esc(time(h.deadline_at))}</td>
-      ${decides ? `<td class="decide"><button type="button" data-decision="release">Release</button>
-        <button type="button" data-decision="reject" class="danger">Reject</button></td>` : ""}
-    </tr>`).join("")}</tbody></table></div>`;
+  const headers = ["UETR", "From → to", "Parties", ["Amount", "num"], ["Score", "num"], "Why", "Deadline"];
+  show("holds", dataTable("holds-table", null, decides ? [...headers, "Decision"] : headers,
+    holds.map((held) => {
+      const reason = String(held.reason ?? "");
+      return h("tr", { "data-uetr": held.uetr },
+        h("td", {}, h("code", { title: held.uetr }, `${String(held.uetr).slice(0, 8)}…`)),
+        h("td", {}, fromTo(held.debtor_agent, held.creditor_agent)),
+        h("td", {}, `${held.debtor_name || "—"} → ${held.creditor_name || "—"}`),
+        h("td", { class: "num" }, formatMinor(held.source_amount_minor, held.source_currency)),
+        h("td", { class: "num" }, held.score === null || held.score === undefined ? "—" : Number(held.score).toFixed(1)),
+        h("td", { class: "why", title: reason }, reason.length > 140 ? `${reason.slice(0, 140)}…` : reason),
+        h("td", {}, time(held.deadline_at)),
+        decides ? h("td", { class: "decide" },
+          h("button", { type: "button", "data-decision": "release" }, "Release"), " ",
+          h("button", { type: "button", "data-decision": "reject", class: "danger" }, "Reject")) : null);
+    })));
 }
 
 // An operator's decision on a held payment: release (it settles) or reject (RR04), with a reason
@@ -532,13 +584,15 @@ async function decide(event) {
 
 function renderParticipants(data) {
   const people = data.participants ?? [];
-  $("participants").innerHTML = people.length
-    ? `<div class="table-wrap"><table class="data" id="participants-table"><thead><tr><th scope="col">BIC</th><th scope="col">Name</th>
-      <th scope="col">Country</th><th scope="col">Roles</th><th scope="col">Status</th></tr></thead>
-      <tbody>${people.map((p) => `<tr data-bic="${esc(p.bic)}"><td><span class="bic">${esc(p.bic)}</span></td><td>${esc(p.name)}</td>
-        <td>${esc(p.country)}</td><td>${esc((p.roles ?? []).join(", "))}</td>
-        <td><span class="${stateClass(p.status)}">${esc(p.status)}</span></td></tr>`).join("")}</tbody></table></div>`
-    : empty("No participants.");
+  if (!people.length) {
+    $("participants").innerHTML = empty("No participants.");
+    return;
+  }
+  show("participants", dataTable("participants-table", null, ["BIC", "Name", "Country", "Roles", "Status"],
+    people.map((p) => h("tr", { "data-bic": p.bic },
+      h("td", {}, h("span", { class: "bic" }, p.bic)), h("td", { class: "name" }, p.name),
+      h("td", {}, p.country), h("td", {}, (p.roles ?? []).join(", ")),
+      h("td", {}, h("span", { class: stateClass(p.status) }, p.status))))));
 }
 
 const SECTIONS = [
