@@ -10,11 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from tests.corridor import FXP, OPERATOR, RATES_CSV, SBI, UCO, VTB
-from tests.fakes import Clock
+from tests.corridor import FXP, SBI, UCO, VTB
 from vostro.config import Settings
 from vostro.fx.quotes import StandingRate, Tier
-from vostro.fx.rates import load_csv
 from vostro.iso20022.gateway import import_message
 from vostro.participants.model import Role
 from vostro.platform import Platform
@@ -24,28 +22,6 @@ XSD = Settings().iso20022_xsd_dir
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "iso20022" / "remittance_rub_inr_pacs008.xml"
 NS = {"p": "urn:iso:std:iso:20022:tech:xsd:pacs.002.001.10"}
 pytestmark = pytest.mark.skipif(not XSD.exists(), reason=f"the ISO 20022 schemas are not at {XSD}")
-
-
-@pytest.fixture
-def platform(database_url: str):  # type: ignore[no-untyped-def]
-    clock = Clock(1_795_000_000 * 10**9)  # 2026-11-18, before the fixture's dates
-    with Platform.open(database_url, clock=clock) as p:
-        r = p.registry
-        r.register(OPERATOR, "operator", [Role.OPERATOR], ["INR", "RUB", "USD"])
-        r.register(SBI, "State Bank of India", [Role.BANK], ["INR"])
-        r.register(UCO, "UCO Bank", [Role.BANK], ["INR"])
-        r.register(VTB, "VTB Bank", [Role.BANK], ["RUB"], correspondent_bic=UCO)
-        r.register(FXP, "ICICI Bank", [Role.BANK, Role.FX_PROVIDER], ["INR", "RUB"])
-        p.desk.add_reference_rates(
-            load_csv(RATES_CSV.replace("2026-11-27", "2026-11-18"), "test"), actor="test"
-        )
-        p.desk.set_standing_rate(StandingRate(FXP, "RUB", "INR", (Tier(0, 150),)), actor="test")
-        for n, (bic, amount, code) in enumerate(
-            [(VTB, 10_000_000_00, "RUB"), (FXP, 10_000_000_00, "INR")]
-        ):
-            assert p.fund(bic, amount, code, transfer_id=900 + n, actor="test") == "ok"
-        p.clock = clock  # type: ignore[attr-defined]
-        yield p
 
 
 def statuses(report: bytes) -> list[tuple[str, str, str | None]]:

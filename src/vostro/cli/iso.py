@@ -41,9 +41,13 @@ def iso_check(file: Path, as_json: JsonObjectFlag = False) -> None:
     data = file.read_bytes()
     try:
         message = read_message(data, xsd_dir)
-    except MessageRejected as rejected:
-        if "namespace" in rejected.reason and _show_report(data, xsd_dir, as_json):
-            return
+    except MessageRejected as not_a_payment:
+        rejected = not_a_payment
+        try:
+            if "namespace" in rejected.reason and _show_report(data, xsd_dir, as_json):
+                return
+        except MessageRejected as refused_report:  # a status report or return, refused
+            rejected = refused_report
         if as_json:
             print(
                 json.dumps({"ok": False, "reason_code": rejected.code, "reason": rejected.reason})
@@ -169,16 +173,18 @@ def iso_statement(
 
 def _show_report(data: bytes, xsd_dir: Path, as_json: bool) -> bool:
     """Show a pacs.002 or pacs.004 (not a payment, but a message vostro reads); False if it is
-    neither."""
+    neither, its refusal (`MessageRejected`) if it is one vostro refuses."""
     from dataclasses import asdict
 
     from vostro.iso20022.inbound import MessageRejected
-    from vostro.iso20022.reports import read_report
+    from vostro.iso20022.reports import NOT_A_REPORT, read_report
 
     try:
         report = read_report(data, xsd_dir)
-    except MessageRejected:
-        return False
+    except MessageRejected as rejected:
+        if NOT_A_REPORT in rejected.reason or "no ISO 20022 Document" in rejected.reason:
+            return False
+        raise
     if as_json:
         print(json.dumps({"ok": True, **asdict(report)}))
         return True

@@ -28,6 +28,7 @@ from vostro.iso20022.inbound import (
 from vostro.text import forbidden
 
 KINDS = ("pacs.002", "pacs.004")
+NOT_A_REPORT = "is not a pacs.002 or pacs.004"
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +70,7 @@ def read_report(data: bytes, xsd_dir: Path) -> Report:
     namespace = etree.QName(document).namespace or ""
     message_type = namespace.rsplit(":", 1)[-1]
     if not message_type.startswith(KINDS):
-        raise MessageRejected("FF01", f"{message_type or 'this'} is not a pacs.002 or pacs.004")
+        raise MessageRejected("FF01", f"{message_type or 'this'} {NOT_A_REPORT}")
     validated = (xsd_dir / f"{message_type}.xsd").exists()
     if validated:
         validate_against_schema(document, namespace, xsd_dir)
