@@ -221,9 +221,10 @@ QUOTE_ID = TextType("QuoteIdentification", 64, min_chars=1, identifier=True)  # 
 
 
 # --------------------------------------------------------- text from elsewhere, made safe
-def cleaned(value: str) -> str:
-    """`value` with every character free text may not hold replaced by U+FFFD (same length)."""
-    return _FORBIDDEN_RE.sub(REPLACEMENT, value)
+def cleaned(value: str, replacement: str = REPLACEMENT) -> str:
+    """`value` with every character free text may not hold replaced by `replacement` (U+FFFD
+    unless said otherwise); the same length."""
+    return _FORBIDDEN_RE.sub(replacement, value)
 
 
 def for_xml(value: str | None, max_chars: int) -> str | None:

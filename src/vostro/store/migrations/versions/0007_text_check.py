@@ -5,10 +5,12 @@ end-to-end id was stored, and every pacs.002 of that payment then failed to rend
 migration reads every text column that reaches an ISO 20022 message, the dashboard, a log line or
 a terminal (`CHECKED` below) and replaces each character `vostro.text` refuses (controls, C1,
 surrogates, noncharacters, line separators, bidirectional overrides) with U+FFFD, the replacement
-character: the text keeps its length and its readable part, and shows where something was taken
-out. Each change is logged (logger `vostro.store.migrations`, level WARNING) with the row's key
-and the old value written with visible escapes (`\\x00`), so an operator can see what was found
-and put a value back by hand: that log is the way back; `downgrade` does not restore text.
+character, in free text, and with "?" in an end-to-end id ("?" is in the ISO 20022 restricted
+character set identifiers keep to; U+FFFD is not): the text keeps its length and its readable
+part, and shows where something was taken out. Each change is logged (logger
+`vostro.store.migrations`, level WARNING) with the row's key and the old value written with
+visible escapes (`\\x00`), so an operator can see what was found and put a value back by hand:
+that log is the way back; `downgrade` does not restore text.
 
 An end-to-end id is unique per debtor agent: if its cleaned form is taken, the payment's UETR
 prefix is appended (`...-3f2b8c1e`) to keep it unique, and the log says so. End-to-end ids outside
@@ -31,7 +33,7 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
-from vostro.text import END_TO_END_ID, cleaned, forbidden, shown
+from vostro.text import END_TO_END_ID, REPLACEMENT, cleaned, forbidden, shown
 
 revision = "0007_text_check"
 down_revision = "0006_compliance"
@@ -57,6 +59,10 @@ CHECKED: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 }
 
 
+# What a refused character becomes, by column (U+FFFD elsewhere).
+REPLACING = {"end_to_end_id": "?"}
+
+
 def upgrade() -> None:
     op.create_table(
         "business_messages",
@@ -77,7 +83,7 @@ def upgrade() -> None:
     if changed:
         log.warning(
             "0007_text_check: %d stored texts held characters no wire can carry; each such "
-            "character is now U+FFFD (the rows are logged above)",
+            "character is now U+FFFD (\"?\" in an end-to-end id); the rows are logged above",
             changed,
         )
     else:
@@ -97,7 +103,7 @@ def clean_table(
     changed = 0
     for row in _offending_rows(conn, table, texts):
         key = {k: row[k] for k in keys}
-        values = {c: cleaned(row[c]) for c in texts if _bad(row[c])}
+        values = {c: cleaned(row[c], REPLACING.get(c, REPLACEMENT)) for c in texts if _bad(row[c])}
         if "end_to_end_id" in values and name == "payments":
             values["end_to_end_id"] = _unique_end_to_end_id(conn, row, values["end_to_end_id"])
         for column, value in values.items():
