@@ -236,3 +236,32 @@ def test_the_operator_decides_a_held_payment_from_the_hold_queue(
     with service.client() as api:
         entries = ok(api.get("/v1/audit", params={"limit": 100}))
     assert any("cleared: a different bank" in str(e["detail"]) for e in entries)  # type: ignore[union-attr]
+
+
+def test_names_show_as_the_text_they_are_never_as_html(service: Running, browser: Any) -> None:
+    from playwright.sync_api import expect
+
+    hostile = '<img src=x onerror="window.pwned=1"><b>HDFC</b> [red]Bank[/red] &amp;'
+    with service.client() as api:
+        two_banks(api)
+        register(api, "HDFCINBB", hostile, ["INR"])
+        fund(api, "HDFCINBB", "INR", LAKH_MINOR)
+        key = ok(
+            api.post("/v1/keys", json={"role": "participant", "bic": "HDFCINBB", "label": "x"})
+        )
+    context = browser.new_context(viewport=VIEWPORT)
+    context.set_default_timeout(WAIT_MS)
+    try:
+        page = context.new_page()
+        page.goto(f"{service.base_url}/#key={service.operator_key}")
+        cell = page.locator('#participants-table tr[data-bic="HDFCINBB"] td.name')
+        expect(cell).to_have_text(hostile, timeout=WAIT_MS)
+        row = page.locator('#balances-table tr[data-bic="HDFCINBB"]')
+        expect(row).to_contain_text(hostile)
+        assert page.locator("#dashboard img, #dashboard b").count() == 0
+        mine = context.new_page()  # a tab of its own: the participant's session
+        mine.goto(f"{service.base_url}/#key={key['key']}")
+        expect(mine.locator("#who .name")).to_have_text(hostile, timeout=WAIT_MS)
+        assert page.evaluate("window.pwned") is None and mine.evaluate("window.pwned") is None
+    finally:
+        context.close()
