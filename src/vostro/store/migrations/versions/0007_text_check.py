@@ -83,7 +83,7 @@ def upgrade() -> None:
     if changed:
         log.warning(
             "0007_text_check: %d stored texts held characters no wire can carry; each such "
-            "character is now U+FFFD (\"?\" in an end-to-end id); the rows are logged above",
+            'character is now U+FFFD ("?" in an end-to-end id); the rows are logged above',
             changed,
         )
     else:
