@@ -72,3 +72,15 @@ def test_a_payment_file_with_odd_text_is_refused_ff01(tmp_path: Path) -> None:
     flags = ["--from", "SBININBB", "--to", "UCBAINBB", "--amount", "1.00 INR"]
     refused = vostro("pay", *flags, "--end-to-end-id", "INV//1", cwd=tmp_path)
     assert refused.returncode == 2 and "contains '//'" in refused.stderr
+
+
+def test_the_commands_own_line_breaks_stay_line_breaks() -> None:
+    from io import StringIO
+
+    from vostro.cli.options import PlainConsole, styled
+
+    out = StringIO()
+    printer = PlainConsole(file=out, width=80, color_system=None)
+    printer.print("2 held payments expired\n  a\x1b[2J\n  b")
+    printer.print(styled(("error:", "red"), " two\nlines\x07"))
+    assert out.getvalue() == "2 held payments expired\n  a\\x1b[2J\n  b\nerror: two\nlines\\x07\n"

@@ -7,7 +7,8 @@ Nothing here reads the environment at import: a command builds its `Settings` wh
 Untrusted text is printed as text. The consoles interpret no Rich markup and no emoji codes in
 what they print (a participant named "[red]x[/red]" shows as that), and every string they render,
 table cells included, goes through `vostro.text.shown`: control characters, C1, bidirectional
-overrides and the like come out as visible escapes (`\x1b[31m`), never as terminal commands.
+overrides and the like come out as visible escapes (`\x1b[31m`), never as terminal commands
+(only the line breaks the command prints itself stay line breaks).
 Styles come from the code (`styled`, `style=`), never from the text. Text options (names,
 end-to-end ids, reasons) are checked against their `vostro.text` type as they are parsed.
 """
@@ -56,7 +57,7 @@ class PlainConsole(Console):
         highlighter: HighlighterType | None = None,
     ) -> Text:
         return super().render_str(
-            shown(text),
+            for_terminal(text),
             style=style,
             justify=justify,
             overflow=overflow,
@@ -71,11 +72,17 @@ console = PlainConsole()
 err = PlainConsole(stderr=True)
 
 
+def for_terminal(text: str) -> str:
+    """`text` with every character a terminal would obey written as an escape
+    (`vostro.text.shown`), except the line breaks the command itself prints."""
+    return "\n".join(shown(line) for line in text.split("\n"))
+
+
 def styled(*parts: str | tuple[str, str]) -> Text:
     """One line, some of its parts in a style: `styled(("error:", "red"), " ", message)`. Each
-    part is shown as it is (`vostro.text.shown`), whatever it holds."""
+    part is shown as it is (`for_terminal`), whatever it holds."""
     return Text.assemble(
-        *((shown(p[0]), p[1]) if isinstance(p, tuple) else shown(p) for p in parts)
+        *((for_terminal(p[0]), p[1]) if isinstance(p, tuple) else for_terminal(p) for p in parts)
     )
 
 
