@@ -208,3 +208,34 @@ def test_currencies_that_look_special_still_settle() -> None:
     with pytest.raises(UnknownCurrency) as caught:
         currency("ABC")
     assert not isinstance(caught.value, NotACurrency)
+
+
+@pytest.mark.parametrize("suffix", ["\n", "\x00", " "])
+def test_a_bic_a_uetr_or_a_list_name_with_a_trailing_line_break_is_refused(suffix: str) -> None:
+    """`re.match` with `$` lets a final line break through: these are matched whole."""
+    from vostro.compliance.admin import LIST_NAME_RE, _check_list
+    from vostro.participants.bic import InvalidBic, normalize_bic
+    from vostro.payments.lifecycle import check_uetr
+    from vostro.payments.model import PaymentRejected
+
+    with pytest.raises(InvalidBic):
+        normalize_bic("SBININBB" + suffix)
+    with pytest.raises(PaymentRejected):
+        check_uetr("3f2b8c1e-7d4a-4b9e-9c21-5a6d7e8f9a01" + suffix)
+    assert LIST_NAME_RE.fullmatch("sanctions" + suffix) is None
+    with pytest.raises(ValueError, match="list name"):
+        _check_list("sanctions" + suffix, b"x", "csv")
+
+
+def test_log_lines_are_one_line_of_json_whatever_they_carry() -> None:
+    import logging
+
+    from vostro.service.logs import JsonFormatter
+
+    record = logging.makeLogRecord(
+        {"msg": "request", "path": "/v1/x\x85\u2028\u202e\ud800\n", "name": "Сергей"}
+    )
+    line = JsonFormatter().format(record)
+    assert "\n" not in line and text.forbidden(line) is None
+    assert json.loads(line)["path"] == "/v1/x\x85\u2028\u202e\ud800\n"
+    assert "Сергей" in line  # readable, not escaped

@@ -192,7 +192,7 @@ class Compliance:
 
 
 def _check_list(name: str, data: bytes, fmt: str) -> None:
-    if not isinstance(name, str) or not LIST_NAME_RE.match(name):
+    if not isinstance(name, str) or not LIST_NAME_RE.fullmatch(name):
         raise ComplianceError(
             f"list name {name!r}: 1-64 letters, digits, '.', '_' or '-', starting with a "
             "letter or digit"

@@ -345,7 +345,7 @@ def _map(
     known_bic: Callable[[str], bool] | None,
 ) -> InboundPayment:
     uetr = _text(tx, "d:PmtId/d:UETR", ns) or ""
-    if not UETR_RE.match(uetr):
+    if not UETR_RE.fullmatch(uetr):
         raise MessageRejected(
             "FF01", f"UETR {uetr!r} is not a lower-case UUID version 4", index=index
         )
@@ -449,7 +449,7 @@ def _agents(
                 f"the {role} has neither a BICFI nor a clearing system member id",
                 index=index,
             )
-        if agent.bic is not None and not BIC_RE.match(agent.bic):
+        if agent.bic is not None and not BIC_RE.fullmatch(agent.bic):
             raise MessageRejected(
                 "RC01", f"the {role}'s BICFI {agent.bic!r} is malformed", index=index
             )

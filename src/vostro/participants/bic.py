@@ -23,7 +23,7 @@ class InvalidBic(VostroError, ValueError):
 
 def normalize_bic(text: str, *, allow_test: bool = False) -> str:
     """The 8-character form of a valid BIC (head-office `XXX` dropped), or `InvalidBic`."""
-    if not isinstance(text, str) or not _BIC_RE.match(text):
+    if not isinstance(text, str) or not _BIC_RE.fullmatch(text):
         raise InvalidBic(
             f"{text!r} is not a BIC: expected 8 or 11 upper-case letters and digits "
             "(institution AAAA, country CC, location LL, optional branch BBB)"

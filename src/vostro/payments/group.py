@@ -128,7 +128,7 @@ class GroupSubmission:
         """Can this request go through the batched path?"""
         if keys[0] in s.seen or keys[1] in s.seen or not isinstance(r.uetr, str):
             return False
-        if not UETR_RE.match(r.uetr) or text_problem(r) is not None:
+        if not UETR_RE.fullmatch(r.uetr) or text_problem(r) is not None:
             return False  # refused on its own, with the reason
         memo = self.lifecycle.memo
         if memo.mode(uow, r.debtor_agent, r.currency) is not Mode.RTGS:

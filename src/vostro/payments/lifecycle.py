@@ -333,7 +333,7 @@ def refusal(p: Payment, leg: Leg, result: R) -> PaymentRejected:
 
 
 def check_uetr(uetr: object) -> None:
-    if not isinstance(uetr, str) or not UETR_RE.match(uetr):
+    if not isinstance(uetr, str) or not UETR_RE.fullmatch(uetr):
         raise PaymentRejected(
             Reason.INVALID_FILE_FORMAT, f"UETR {uetr!r} is not a lower-case UUID version 4"
         )

@@ -44,7 +44,7 @@ def submit_group(platform: Platform, items: list[Submission]) -> list[Submitted]
         tags = {
             s.request.uetr: s.segment
             for s in items
-            if s.segment and s.request.uetr not in before and UETR_RE.match(s.request.uetr)
+            if s.segment and s.request.uetr not in before and UETR_RE.fullmatch(s.request.uetr)
         }
         uow.payments.tag(tags)  # one tag per payment, however often it came in the round
         uow.audit.record_many(
