@@ -356,7 +356,7 @@ def test_the_matrix_covers_every_endpoint_of_the_openapi_document(api: Api) -> N
 
 def test_a_participant_never_sees_another_participants_payments(api: Api) -> None:
     mine = api.pay(SBI, VTB, 1_00)
-    listed = api.ok("GET", "/v1/payments?limit=500", headers=api.keys[UCO])
+    listed = api.ok("GET", "/v1/payments?limit=500", headers=api.keys[UCO])["items"]
     assert mine["uetr"] not in {p["uetr"] for p in listed}
     dashboard = api.ok("GET", "/v1/dashboard", headers=api.keys[UCO])
     assert {b["bic"] for b in dashboard["balances"]} <= {UCO}

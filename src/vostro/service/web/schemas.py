@@ -111,6 +111,7 @@ class StatementOut(BaseModel):
     account_id: str
     currency: str
     lines: list[StatementLine]
+    next_cursor: str | None = None  # the older entries' page, if there are more
 
 
 # ------------------------------------------------------------------------ FX
@@ -231,6 +232,7 @@ class ReportOut(BaseModel):
     window_id: int | None
     optimal: bool
     notes: list[str]
+    run_id: int | None = None  # the stored run (null for a dry run that stored nothing)
 
 
 class WindowOut(BaseModel):

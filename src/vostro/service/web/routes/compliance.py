@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from vostro.compliance.lists import screen_name
@@ -18,6 +18,7 @@ from vostro.compliance.screener import parse_list
 from vostro.service import problems
 from vostro.service.auth import Principal, Role
 from vostro.service.problems import Problem
+from vostro.service.web import paging
 from vostro.service.web.context import Service
 from vostro.service.web.deps import Svc, Who, origin, require
 from vostro.service.web.lookups import (
@@ -41,10 +42,21 @@ LIST_MEDIA = {"ftm": "application/x-ndjson", "csv": "text/csv"}
 
 
 @router.get("/compliance/lists", tags=["compliance"])
-def lists(who: Who, svc: Svc) -> list[dict[str, Any]]:
-    """The sanctions and watch lists every payment is screened against, with their versions."""
+def lists(
+    who: Who,
+    svc: Svc,
+    request: Request,
+    response: Response,
+    limit: Annotated[int, paging.LimitQuery] = 100,
+    cursor: paging.CursorParam = None,
+) -> paging.Page[dict[str, Any]]:
+    """The sanctions and watch lists every payment is screened against, with their versions,
+    by name, a page at a time."""
     require(who, Role.OPERATOR, Role.AUDITOR)
-    return [s.as_dict() for s in svc.platform.compliance.lists()]
+    start = paging.decode(cursor, (str,))
+    rows = paging.after(svc.platform.compliance.lists(), start, lambda s: (s.name,), limit)
+    kept, after = paging.page(request, response, rows, limit, lambda s: (s.name,))
+    return paging.Page(items=[s.as_dict() for s in kept], next_cursor=after)
 
 
 @router.put(
@@ -125,10 +137,23 @@ def screen(body: ScreenIn, who: Who, svc: Svc) -> dict[str, Any]:
 
 
 @router.get("/compliance/holds", tags=["compliance"])
-def holds(who: Who, svc: Svc) -> list[dict[str, Any]]:
-    """Payments held by a screening hit, the soonest deadline first, with what matched."""
+def holds(
+    who: Who,
+    svc: Svc,
+    request: Request,
+    response: Response,
+    limit: Annotated[int, paging.LimitQuery] = 100,
+    cursor: paging.CursorParam = None,
+) -> paging.Page[dict[str, Any]]:
+    """Payments held by a screening hit, the soonest deadline first, with what matched; a page
+    at a time."""
     require(who, Role.OPERATOR, Role.AUDITOR)
-    return [h.as_dict() for h in svc.platform.holds.holds()]
+    start = paging.decode(cursor, (int, str))
+    found = svc.platform.holds.holds(
+        limit + 1, None if start is None else (int(start[0]), str(start[1]))
+    )
+    kept, after = paging.page(request, response, found, limit, lambda h: (h.deadline_at, h.uetr))
+    return paging.Page(items=[h.as_dict() for h in kept], next_cursor=after)
 
 
 async def _decide(
@@ -163,10 +188,24 @@ async def reject(uetr: str, body: DecisionIn, request: Request, who: Who, svc: S
 
 
 @router.get("/compliance/limits", tags=["compliance"])
-def limits(who: Who, svc: Svc) -> list[dict[str, Any]]:
-    """Per-payment and per-day limits by payer and flow."""
+def limits(
+    who: Who,
+    svc: Svc,
+    request: Request,
+    response: Response,
+    limit: Annotated[int, paging.LimitQuery] = 100,
+    cursor: paging.CursorParam = None,
+) -> paging.Page[dict[str, Any]]:
+    """Per-payment and per-day limits by payer, flow and currency, a page at a time."""
     require(who, Role.OPERATOR, Role.AUDITOR)
-    return [limit.as_dict() for limit in svc.platform.compliance.limits()]
+    start = paging.decode(cursor, (str, str, str))
+
+    def key(x: Any) -> paging.Key:
+        return (x.participant, x.flow, x.currency)
+
+    rows = paging.after(svc.platform.compliance.limits(), start, key, limit)
+    kept, after = paging.page(request, response, rows, limit, key)
+    return paging.Page(items=[x.as_dict() for x in kept], next_cursor=after)
 
 
 @router.put("/compliance/limits/{participant}/{flow}/{code}", tags=["compliance"])

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request, Response
 
-from vostro.ledger.types import INT64_MAX
 from vostro.service import problems
 from vostro.service.auth import KeyInfo, Principal, Role
 from vostro.service.problems import not_found
+from vostro.service.web import paging
 from vostro.service.web.context import Service
 from vostro.service.web.deps import Svc, Who, origin, require
 from vostro.service.web.lookups import (
@@ -49,11 +49,21 @@ async def create_key(body: KeyIn, who: Who, svc: Svc, request: Request) -> NewKe
 
 
 @router.get("/keys", tags=["keys"])
-def list_keys(who: Who, svc: Svc) -> list[KeyOut]:
-    """API keys (never the keys themselves); a participant sees its own."""
-    return [
-        key_out(k) for k in svc.keys.all() if who.role is not Role.PARTICIPANT or k.bic == who.bic
-    ]
+def list_keys(
+    who: Who,
+    svc: Svc,
+    request: Request,
+    response: Response,
+    limit: Annotated[int, paging.LimitQuery] = 100,
+    cursor: paging.CursorParam = None,
+) -> paging.Page[KeyOut]:
+    """API keys (never the keys themselves) by key id, a page at a time; a participant sees its
+    own."""
+    start = paging.decode(cursor, (str,))
+    mine = [k for k in svc.keys.all() if who.role is not Role.PARTICIPANT or k.bic == who.bic]
+    rows = paging.after(mine, start, lambda k: (k.key_id,), limit)
+    kept, after = paging.page(request, response, rows, limit, lambda k: (k.key_id,))
+    return paging.Page(items=[key_out(k) for k in kept], next_cursor=after)
 
 
 def _own_key(svc: Service, who: Principal, key_id: str) -> KeyInfo:
@@ -88,12 +98,17 @@ async def rotate_key(key_id: str, who: Who, svc: Svc, request: Request) -> NewKe
 def audit_log(
     who: Who,
     svc: Svc,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    before: Annotated[
-        int | None, Query(ge=0, le=INT64_MAX, description="id of the last entry seen")
-    ] = None,
-) -> list[AuditOut]:
-    """Every write: who, what, to what, when and from where, newest first."""
+    request: Request,
+    response: Response,
+    limit: Annotated[int, paging.LimitQuery] = 100,
+    cursor: paging.CursorParam = None,
+) -> paging.Page[AuditOut]:
+    """Every write: who, what, to what, when and from where, newest first, a page at a time."""
     require(who, Role.OPERATOR, Role.AUDITOR)
-    entries = svc.platform.read(lambda uow: uow.read_models.audit_page(limit=limit, before=before))
-    return [AuditOut(**e) for e in entries]
+    start = paging.decode(cursor, (int,))
+    before = None if start is None else int(start[0])
+    entries = svc.platform.read(
+        lambda uow: uow.read_models.audit_page(limit=limit + 1, before=before)
+    )
+    kept, after = paging.page(request, response, entries, limit, lambda e: (e["id"],))
+    return paging.Page(items=[AuditOut(**e) for e in kept], next_cursor=after)

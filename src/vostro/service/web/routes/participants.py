@@ -19,6 +19,7 @@ from vostro.platform import Platform
 from vostro.service import problems
 from vostro.service.auth import Principal, Role
 from vostro.service.problems import not_found
+from vostro.service.web import paging
 from vostro.service.web.actions import act
 from vostro.service.web.context import Service
 from vostro.service.web.deps import Svc, Who, require
@@ -48,9 +49,20 @@ router = APIRouter(prefix="/v1", responses=problems.RESPONSES)
 
 
 @router.get("/participants", tags=["participants"])
-def list_participants(who: Who, svc: Svc) -> list[ParticipantOut]:
-    """Every participant (a participant key sees only itself)."""
-    return [participant_out(p) for p in svc.platform.registry.all() if who.sees(p.bic)]
+def list_participants(
+    who: Who,
+    svc: Svc,
+    request: Request,
+    response: Response,
+    limit: Annotated[int, paging.LimitQuery] = 100,
+    cursor: paging.CursorParam = None,
+) -> paging.Page[ParticipantOut]:
+    """Every participant by BIC, a page at a time (a participant key sees only itself)."""
+    start = paging.decode(cursor, (str,))
+    seen = [p for p in svc.platform.registry.all() if who.sees(p.bic)]
+    rows = paging.after(seen, start, lambda p: (p.bic,), limit)
+    kept, after = paging.page(request, response, rows, limit, lambda p: (p.bic,))
+    return paging.Page(items=[participant_out(p) for p in kept], next_cursor=after)
 
 
 @router.post("/participants", status_code=201, tags=["participants"])
@@ -219,23 +231,34 @@ def account_statement(
     bic: str,
     who: Who,
     svc: Svc,
+    request: Request,
+    response: Response,
     currency_code: Annotated[str, Query(alias="currency", pattern=r"^[A-Z]{3}$")],
     kind: Literal["settlement", "vostro", "investment", "fee"] = "settlement",
     day: date | None = None,
     format: Literal["json", "camt.053"] = "json",
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    limit: Annotated[int, paging.LimitQuery] = 100,
+    cursor: paging.CursorParam = None,
 ) -> Any:
-    """The account's entries with the balance after each (JSON, newest first), or its
-    camt.053 end-of-day statement for `day` (which reconciles with the ledger). `settlement`
-    means where the participant's money in that currency sits (a Russian bank's rupees: its
-    vostro account)."""
+    """The account's entries with the balance after each (JSON, newest first, a page at a
+    time: `next_cursor` and the `Link` header lead to the older ones), or its camt.053
+    end-of-day statement for `day` (which reconciles with the ledger). `settlement` means where
+    the participant's money in that currency sits (a Russian bank's rupees: its vostro
+    account)."""
     p, account_id, code = _account_for(svc, who, bic, currency_code, kind)
     if format == "camt.053":
         made = statement(
             svc.platform.store, account_id, day or datetime.now(UTC).date(), svc.xsd_dir
         )
         return Response(made.xml, media_type=XML)
-    history = svc.platform.store.account_history(account_id, limit=limit, reverse=True)
+    start = paging.decode(cursor, (int,))
+    history = svc.platform.store.account_history(
+        account_id,
+        limit=limit + 1,
+        after_timestamp=0 if start is None else int(start[0]),
+        reverse=True,
+    )
+    history, after = paging.page(request, response, history, limit, lambda h: (h.timestamp,))
     transfers = {
         t.id: t for t in svc.platform.store.get_transfers([h.transfer_id for h in history])
     }
@@ -256,7 +279,9 @@ def account_statement(
                 payment_uetr=refs[t.user_data_128][1] if t.user_data_128 in refs else None,
             )
         )
-    return StatementOut(bic=p.bic, account_id=str(account_id), currency=code, lines=lines)
+    return StatementOut(
+        bic=p.bic, account_id=str(account_id), currency=code, lines=lines, next_cursor=after
+    )
 
 
 @router.put("/participants/{bic}/fees/{code}", tags=["participants"])

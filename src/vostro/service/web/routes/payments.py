@@ -13,11 +13,11 @@ from starlette.concurrency import run_in_threadpool
 from vostro.iso20022.gateway import import_message
 from vostro.iso20022.inbound import MessageRejected, read_message
 from vostro.iso20022.outbound import payment_status_report
-from vostro.ledger.types import INT64_MAX
 from vostro.payments.model import Payment, PaymentRequest, State
 from vostro.service import problems
 from vostro.service.auth import Principal, Role
 from vostro.service.problems import forbidden, invalid, not_found
+from vostro.service.web import paging
 from vostro.service.web.actions import act
 from vostro.service.web.context import Service
 from vostro.service.web.deps import Svc, Who, origin, require
@@ -158,18 +158,28 @@ def _sender_check(svc: Service, who: Principal, body: bytes) -> None:
 def list_payments(
     who: Who,
     svc: Svc,
+    request: Request,
+    response: Response,
     state: State | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    before: Annotated[
-        int | None, Query(ge=0, le=INT64_MAX, description="created_at of the last one seen")
-    ] = None,
-) -> list[PaymentOut]:
-    """Payments the caller sent or received, newest first (without their history)."""
+    limit: Annotated[int, paging.LimitQuery] = 50,
+    cursor: paging.CursorParam = None,
+) -> paging.Page[PaymentOut]:
+    """Payments the caller sent or received, newest first (without their history), a page at a
+    time: pass `next_cursor` as `cursor` for the next."""
     bic = who.bic if who.role is Role.PARTICIPANT else None
+    start = paging.decode(cursor, (int, str))
     rows = svc.platform.read(
-        lambda uow: uow.read_models.recent_payments(bic, state=state, limit=limit, before=before)
+        lambda uow: uow.read_models.recent_payments(
+            bic,
+            state=state,
+            limit=limit + 1,
+            after=None if start is None else (int(start[0]), str(start[1])),
+        )
     )
-    return [payment_out(row, events=False) for row in rows]
+    kept, after = paging.page(
+        request, response, rows, limit, lambda r: (r["created_at"], r["uetr"])
+    )
+    return paging.Page(items=[payment_out(row, events=False) for row in kept], next_cursor=after)
 
 
 @router.get("/payments/{uetr}", tags=["payments"])
@@ -243,11 +253,26 @@ async def return_payment(
 def queue(
     who: Who,
     svc: Svc,
+    request: Request,
+    response: Response,
     currency_code: Annotated[str | None, Query(alias="currency", pattern=r"^[A-Z]{3}$")] = None,
-) -> list[QueueEntryOut]:
-    """Payments waiting for liquidity, in settlement order (a participant: its own)."""
+    limit: Annotated[int, paging.LimitQuery] = 100,
+    cursor: paging.CursorParam = None,
+) -> paging.Page[QueueEntryOut]:
+    """Payments waiting for liquidity, in settlement order (a participant: its own), a page at
+    a time."""
     payer = who.bic if who.role is Role.PARTICIPANT else None
-    return [
+    start = paging.decode(cursor, (int, int, str))
+    entries = svc.platform.settlement_views.queue(
+        currency_code,
+        payer,
+        limit=limit + 1,
+        after=None if start is None else (int(start[0]), int(start[1]), str(start[2])),
+    )
+    kept, after = paging.page(
+        request, response, entries, limit, lambda e: (int(e.priority), e.arrival, e.uetr)
+    )
+    items = [
         QueueEntryOut(
             uetr=e.uetr,
             payer=e.payer,
@@ -256,8 +281,9 @@ def queue(
             queued_at=e.arrival,
             deadline=e.deadline_at,
         )
-        for e in svc.platform.settlement_views.queue(currency_code, payer)
+        for e in kept
     ]
+    return paging.Page(items=items, next_cursor=after)
 
 
 @router.get(
