@@ -387,3 +387,21 @@ def test_a_revoked_or_rotated_key_stops_working_at_once(api: Api) -> None:
     listed = {k["key_id"]: k for k in api.ok("GET", "/v1/keys")["items"]}
     assert listed[key_id]["revoked_at"] and listed[rotated["key_id"]]["revoked_at"]
     assert "key" not in listed[key_id]
+
+
+def test_a_return_refused_for_funds_can_be_retried_and_a_reused_uetr_is_a_duplicate(
+    api: Api,
+) -> None:
+    paid = api.pay(SBI, UCO, 700_00)
+    assert api.pay(UCO, SBI, 700_00)["state"] == "settled"  # the payee spent the money
+    path = f"/v1/payments/{paid['uetr']}/return"
+    first = api.ok("POST", path, 201, headers=api.keys[UCO], json={"reason": "closed"})
+    assert (first["state"], first["reason_code"]) == ("rejected", "AM04")
+    assert api.pay(SBI, UCO, 700_00)["state"] == "settled"
+    reused = api.client.post(
+        path, headers=api.keys[UCO], json={"reason": "closed", "return_uetr": paid["uetr"]}
+    )
+    assert reused.status_code == 409 and reused.json()["code"] == "AM05"
+    again = api.ok("POST", path, 201, headers=api.keys[UCO], json={"reason": "closed"})
+    assert again["state"] == "settled" and again["original_uetr"] == paid["uetr"]
+    assert api.ok("GET", f"/v1/payments/{paid['uetr']}")["state"] == "returned"

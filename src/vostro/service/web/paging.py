@@ -1,19 +1,20 @@
 """Cursor paging for every list the API serves.
 
 A page is `{"items": [...], "next_cursor": "..."}`, and the same next page is linked in an RFC 8288
-`Link: <...>; rel="next"` header. The cursor is opaque to clients: the sort key of the last item
-served, a tuple of a unique, ordered key (an id, or a time with the row's unique id after it, never
-a time alone), base64url-encoded JSON. The next page holds the rows strictly after that key, so a
-walk sees every row that was there when it began exactly once, whatever arrives meanwhile.
+`Link: <...>; rel="next"` header. The cursor is the sort key of the last item served: a unique,
+ordered key (an id, or a time with the row's unique id after it, never a time alone), its parts
+joined by `~`. Clients pass it back as they got it. Each list documents its cursor's exact
+pattern, and any cursor of that pattern is a position in the list: the next page holds the rows
+strictly after it. So a walk sees every row that was there when it began exactly once, whatever
+arrives meanwhile.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
-from collections.abc import Callable, Sequence
-from typing import Annotated, Generic, TypeVar
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from fastapi import Query, Request, Response
 from pydantic import BaseModel, Field
@@ -23,10 +24,57 @@ from vostro.service.problems import invalid
 T = TypeVar("T")
 
 LIMIT_MAX = 500  # the largest page of any list
-CURSOR_MAX = 512  # characters: a cursor is a few ids, never more
-CURSOR_PATTERN = r"^[A-Za-z0-9_-]+$"
+SEPARATOR = "~"
 
 Key = tuple[int | str, ...]
+
+# The parts a cursor is made of: a non-negative 64-bit integer, a UETR, a BIC, a name.
+INT = r"(0|[1-9][0-9]{0,17})"  # below 10^18, so always a valid int64
+UETR = r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"
+BIC = r"[A-Z0-9]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?"
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """A list's cursor: its parts' patterns and types, in key order."""
+
+    parts: tuple[tuple[str, type], ...]
+
+    @property
+    def pattern(self) -> str:
+        return "^" + SEPARATOR.join(p for p, _ in self.parts) + "$"
+
+    def query(self) -> Any:
+        return Query(
+            pattern=self.pattern,
+            description="The `next_cursor` of the previous page (omit for the first page)",
+        )
+
+    def decode(self, cursor: str | None) -> Key | None:
+        if cursor is None:
+            return None
+        if not re.fullmatch(self.pattern, cursor):  # the query's pattern already holds
+            raise invalid([{"loc": ("query", "cursor"), "msg": "not a cursor of this list"}])
+        split = cursor.split(SEPARATOR)
+        return tuple(kind(text) for text, (_, kind) in zip(split, self.parts, strict=True))
+
+
+BY_ID = Cursor(((INT, int),))
+BY_TIME_AND_UETR = Cursor(((INT, int), (UETR, str)))
+BY_QUEUE_ORDER = Cursor(((INT, int), (INT, int), (UETR, str)))
+BY_BIC = Cursor(((BIC, str),))
+BY_KEY_ID = Cursor(((r"[0-9a-f]{8}", str),))
+BY_LIST_NAME = Cursor(((r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", str),))
+BY_LIMIT = Cursor(
+    ((rf"(\*|{BIC})", str), (r"(trade|remittance|transfer|return|\*)", str), (r"[A-Z]{3}", str))
+)
+
+
+def limit_query() -> Any:
+    return Query(ge=1, le=LIMIT_MAX, description=f"Items per page (1 to {LIMIT_MAX})")
+
+
+LimitQuery = limit_query()
 
 
 class Page(BaseModel, Generic[T]):
@@ -38,44 +86,8 @@ class Page(BaseModel, Generic[T]):
     )
 
 
-CursorParam = Annotated[
-    str | None,
-    Query(
-        min_length=1,
-        max_length=CURSOR_MAX,
-        pattern=CURSOR_PATTERN,
-        description="The `next_cursor` of the previous page (omit for the first page)",
-    ),
-]
-
-
-LimitQuery = Query(ge=1, le=LIMIT_MAX, description=f"Items per page (1 to {LIMIT_MAX})")
-
-
 def encode(key: Key) -> str:
-    raw = json.dumps(list(key), separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
-
-
-def decode(cursor: str | None, shape: Sequence[type]) -> Key | None:
-    """The key a cursor carries, checked against the list's key shape (422 FF01 if it is not one
-    of this list's cursors)."""
-    if cursor is None:
-        return None
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        key = json.loads(raw)
-    except (binascii.Error, ValueError):
-        key = None
-    if (
-        not isinstance(key, list)
-        or len(key) != len(shape)
-        or not all(type(part) is kind for part, kind in zip(key, shape, strict=True))
-    ):
-        raise invalid(
-            [{"loc": ("query", "cursor"), "msg": "not a cursor of this list; pass next_cursor"}]
-        )
-    return tuple(key)
+    return SEPARATOR.join(str(part) for part in key)
 
 
 def page(

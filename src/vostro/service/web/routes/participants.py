@@ -4,7 +4,7 @@ balances, statements and fee schedules."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
@@ -32,6 +32,7 @@ from vostro.service.web.outputs import (
     XML,
     participant_out,
 )
+from vostro.service.web.params import BicPath, CurrencyPath, IsoDate, Settled
 from vostro.service.web.schemas import (
     AccountOut,
     Done,
@@ -55,10 +56,10 @@ def list_participants(
     request: Request,
     response: Response,
     limit: Annotated[int, paging.LimitQuery] = 100,
-    cursor: paging.CursorParam = None,
+    cursor: Annotated[str | None, paging.BY_BIC.query()] = None,
 ) -> paging.Page[ParticipantOut]:
     """Every participant by BIC, a page at a time (a participant key sees only itself)."""
-    start = paging.decode(cursor, (str,))
+    start = paging.BY_BIC.decode(cursor)
     seen = [p for p in svc.platform.registry.all() if who.sees(p.bic)]
     rows = paging.after(seen, start, lambda p: (p.bic,), limit)
     kept, after = paging.page(request, response, rows, limit, lambda p: (p.bic,))
@@ -92,7 +93,7 @@ async def register_participant(
 
 
 @router.get("/participants/{bic}", tags=["participants"])
-def get_participant(bic: str, who: Who, svc: Svc) -> ParticipantOut:
+def get_participant(bic: BicPath, who: Who, svc: Svc) -> ParticipantOut:
     return participant_out(visible(svc, who, bic))
 
 
@@ -114,7 +115,7 @@ async def _set_status(
 
 @router.post("/participants/{bic}/suspend", tags=["participants"])
 async def suspend(
-    bic: str, body: StatusChange, who: Who, svc: Svc, request: Request
+    bic: BicPath, body: StatusChange, who: Who, svc: Svc, request: Request
 ) -> ParticipantOut:
     """No new payments to or from the participant until it is reinstated."""
     return await _set_status(bic, body, who, svc, request, Status.SUSPENDED)
@@ -122,7 +123,7 @@ async def suspend(
 
 @router.post("/participants/{bic}/reinstate", tags=["participants"])
 async def reinstate(
-    bic: str, body: StatusChange, who: Who, svc: Svc, request: Request
+    bic: BicPath, body: StatusChange, who: Who, svc: Svc, request: Request
 ) -> ParticipantOut:
     return await _set_status(bic, body, who, svc, request, Status.ACTIVE)
 
@@ -169,20 +170,20 @@ async def _funds(
 
 
 @router.post("/participants/{bic}/funds", tags=["participants"])
-async def fund(bic: str, body: FundsIn, who: Who, svc: Svc, request: Request) -> FundsOut:
+async def fund(bic: BicPath, body: FundsIn, who: Who, svc: Svc, request: Request) -> FundsOut:
     """Credit the participant's settlement account from the central funding account (a
     transfer in from its reserves); queued payments are retried with the new liquidity."""
     return await _funds(bic, body, who, svc, request, defund=False)
 
 
 @router.post("/participants/{bic}/defunds", tags=["participants"])
-async def defund(bic: str, body: FundsIn, who: Who, svc: Svc, request: Request) -> FundsOut:
+async def defund(bic: BicPath, body: FundsIn, who: Who, svc: Svc, request: Request) -> FundsOut:
     """Return liquidity from the participant's settlement account to its reserves."""
     return await _funds(bic, body, who, svc, request, defund=True)
 
 
 @router.get("/participants/{bic}/accounts", tags=["accounts"])
-def accounts(bic: str, who: Who, svc: Svc) -> list[AccountOut]:
+def accounts(bic: BicPath, who: Who, svc: Svc) -> list[AccountOut]:
     """The participant's accounts with their four balances (minor units)."""
     p = visible(svc, who, bic)
     out = []
@@ -228,17 +229,17 @@ def _account_for(
     responses={200: {"content": {XML: {"schema": {"type": "string"}}}}},
 )
 def account_statement(
-    bic: str,
+    bic: BicPath,
     who: Who,
     svc: Svc,
     request: Request,
     response: Response,
-    currency_code: Annotated[str, Query(alias="currency", pattern=r"^[A-Z]{3}$")],
+    currency_code: Annotated[Settled, Query(alias="currency")],
     kind: Literal["settlement", "vostro", "investment", "fee"] = "settlement",
-    day: date | None = None,
+    day: IsoDate | None = None,
     format: Literal["json", "camt.053"] = "json",
     limit: Annotated[int, paging.LimitQuery] = 100,
-    cursor: paging.CursorParam = None,
+    cursor: Annotated[str | None, paging.BY_ID.query()] = None,
 ) -> Any:
     """The account's entries with the balance after each (JSON, newest first, a page at a
     time: `next_cursor` and the `Link` header lead to the older ones), or its camt.053
@@ -251,7 +252,7 @@ def account_statement(
             svc.platform.store, account_id, day or datetime.now(UTC).date(), svc.xsd_dir
         )
         return Response(made.xml, media_type=XML)
-    start = paging.decode(cursor, (int,))
+    start = paging.BY_ID.decode(cursor)
     history = svc.platform.store.account_history(
         account_id,
         limit=limit + 1,
@@ -285,7 +286,9 @@ def account_statement(
 
 
 @router.put("/participants/{bic}/fees/{code}", tags=["participants"])
-async def set_fees(bic: str, code: str, body: FeeIn, who: Who, svc: Svc, request: Request) -> Done:
+async def set_fees(
+    bic: BicPath, code: CurrencyPath, body: FeeIn, who: Who, svc: Svc, request: Request
+) -> Done:
     """What the operator charges the participant per payment sent in the currency."""
     found = visible(svc, who, bic)
     require(who, Role.OPERATOR)

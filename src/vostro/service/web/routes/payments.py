@@ -29,6 +29,7 @@ from vostro.service.web.outputs import (
     XML,
     payment_out,
 )
+from vostro.service.web.params import Settled, UetrPath
 from vostro.service.web.schemas import (
     PaymentIn,
     PaymentOut,
@@ -90,7 +91,7 @@ async def submit_payment(request: Request, who: Who, svc: Svc) -> Response | Pay
         raise invalid(error.errors()) from None
     debtor = data.debtor_agent or who.bic
     if debtor is None:
-        raise invalid([{"loc": ("body", "debtor_agent"), "msg": "the operator names the payer"}])
+        raise forbidden("the operator pays nothing itself: name the paying bank in `debtor_agent`")
     visible(svc, who, debtor)
     submission = Submission(
         _request(data, debtor), data.urgent, who.name, origin(request), data.segment
@@ -162,12 +163,12 @@ def list_payments(
     response: Response,
     state: State | None = None,
     limit: Annotated[int, paging.LimitQuery] = 50,
-    cursor: paging.CursorParam = None,
+    cursor: Annotated[str | None, paging.BY_TIME_AND_UETR.query()] = None,
 ) -> paging.Page[PaymentOut]:
     """Payments the caller sent or received, newest first (without their history), a page at a
     time: pass `next_cursor` as `cursor` for the next."""
     bic = who.bic if who.role is Role.PARTICIPANT else None
-    start = paging.decode(cursor, (int, str))
+    start = paging.BY_TIME_AND_UETR.decode(cursor)
     rows = svc.platform.read(
         lambda uow: uow.read_models.recent_payments(
             bic,
@@ -183,7 +184,7 @@ def list_payments(
 
 
 @router.get("/payments/{uetr}", tags=["payments"])
-def get_payment(uetr: str, who: Who, svc: Svc) -> PaymentOut:
+def get_payment(uetr: UetrPath, who: Who, svc: Svc) -> PaymentOut:
     """One payment and every state it went through, with times and reasons."""
     return payment_out(own_payment(svc, who, uetr))
 
@@ -199,7 +200,7 @@ async def _queued_action(
 
 
 @router.post("/payments/{uetr}/cancel", tags=["payments"])
-async def cancel(uetr: str, who: Who, svc: Svc, request: Request) -> PaymentOut:
+async def cancel(uetr: UetrPath, who: Who, svc: Svc, request: Request) -> PaymentOut:
     """Withdraw a payment still queued for liquidity (DS02)."""
     return await _queued_action(
         uetr,
@@ -213,7 +214,7 @@ async def cancel(uetr: str, who: Who, svc: Svc, request: Request) -> PaymentOut:
 
 @router.post("/payments/{uetr}/priority", tags=["payments"])
 async def reprioritise(
-    uetr: str, body: PriorityIn, who: Who, svc: Svc, request: Request
+    uetr: UetrPath, body: PriorityIn, who: Who, svc: Svc, request: Request
 ) -> PaymentOut:
     """Move a queued payment to urgent or back to normal."""
     level = Priority.URGENT if body.priority == "urgent" else Priority.NORMAL
@@ -230,7 +231,7 @@ async def reprioritise(
 
 @router.post("/payments/{uetr}/return", status_code=201, tags=["payments"])
 async def return_payment(
-    uetr: str, body: ReturnIn, who: Who, svc: Svc, request: Request
+    uetr: UetrPath, body: ReturnIn, who: Who, svc: Svc, request: Request
 ) -> PaymentOut:
     """The payee sends a settled payment back (pacs.004); the return is a payment of its own."""
     p = await run_in_threadpool(own_payment, svc, who, uetr)
@@ -255,14 +256,14 @@ def queue(
     svc: Svc,
     request: Request,
     response: Response,
-    currency_code: Annotated[str | None, Query(alias="currency", pattern=r"^[A-Z]{3}$")] = None,
+    currency_code: Annotated[Settled | None, Query(alias="currency")] = None,
     limit: Annotated[int, paging.LimitQuery] = 100,
-    cursor: paging.CursorParam = None,
+    cursor: Annotated[str | None, paging.BY_QUEUE_ORDER.query()] = None,
 ) -> paging.Page[QueueEntryOut]:
     """Payments waiting for liquidity, in settlement order (a participant: its own), a page at
     a time."""
     payer = who.bic if who.role is Role.PARTICIPANT else None
-    start = paging.decode(cursor, (int, int, str))
+    start = paging.BY_QUEUE_ORDER.decode(cursor)
     entries = svc.platform.settlement_views.queue(
         currency_code,
         payer,
@@ -292,7 +293,7 @@ def queue(
     responses={200: {"content": {XML: {"schema": {"type": "string"}}}}},
     response_class=Response,
 )
-def payment_status(uetr: str, who: Who, svc: Svc) -> Response:
+def payment_status(uetr: UetrPath, who: Who, svc: Svc) -> Response:
     """The payment's ISO 20022 pacs.002 status report as it stands now (ACSC, PDNG, ACCP, or
     RJCT with its reason code)."""
     p = own_payment(svc, who, uetr)

@@ -20,6 +20,7 @@ from vostro.service.web.lookups import (
 from vostro.service.web.outputs import (
     report_out,
 )
+from vostro.service.web.params import BicPath, CurrencyPath
 from vostro.service.web.schemas import (
     Done,
     LsmIn,
@@ -55,12 +56,12 @@ def settlement_runs(
     request: Request,
     response: Response,
     limit: Annotated[int, paging.LimitQuery] = 50,
-    cursor: paging.CursorParam = None,
+    cursor: Annotated[str | None, paging.BY_ID.query()] = None,
 ) -> paging.Page[ReportOut]:
     """Reports of LSM runs and settled windows, newest first: gross, net, liquidity saved; a
     page at a time."""
     require(who, Role.OPERATOR, Role.AUDITOR)
-    start = paging.decode(cursor, (int,))
+    start = paging.BY_ID.decode(cursor)
     before = None if start is None else int(start[0])
     reports = svc.platform.settlement.reports(limit + 1, before)
     kept, after = paging.page(request, response, reports, limit, lambda r: (r.run_id or 0,))
@@ -74,11 +75,11 @@ def windows(
     request: Request,
     response: Response,
     limit: Annotated[int, paging.LimitQuery] = 100,
-    cursor: paging.CursorParam = None,
+    cursor: Annotated[str | None, paging.BY_ID.query()] = None,
 ) -> paging.Page[WindowOut]:
     """Deferred net settlement windows, newest first, a page at a time."""
     require(who, Role.OPERATOR, Role.AUDITOR)
-    start = paging.decode(cursor, (int,))
+    start = paging.BY_ID.decode(cursor)
     before = None if start is None else int(start[0])
     found = svc.platform.settlement_views.windows(limit + 1, before)
     kept, after = paging.page(request, response, found, limit, lambda w: (w.id,))
@@ -97,7 +98,7 @@ def windows(
 
 
 @router.post("/settlement/windows/{code}/close", tags=["settlement"])
-async def close_window(code: str, who: Who, svc: Svc, request: Request) -> ReportOut:
+async def close_window(code: CurrencyPath, who: Who, svc: Svc, request: Request) -> ReportOut:
     """Close the currency's open window, net it and settle the net positions (unwinding a
     participant that cannot cover its net debit)."""
     require(who, Role.OPERATOR)
@@ -113,7 +114,9 @@ async def close_window(code: str, who: Who, svc: Svc, request: Request) -> Repor
 
 
 @router.put("/settlement/modes/{bic}/{code}", tags=["settlement"])
-async def set_mode(bic: str, code: str, body: ModeIn, who: Who, svc: Svc, request: Request) -> Done:
+async def set_mode(
+    bic: BicPath, code: CurrencyPath, body: ModeIn, who: Who, svc: Svc, request: Request
+) -> Done:
     """Settle the participant's payments in the currency gross (rtgs) or in net windows (dns,
     within a net debit cap)."""
     found = visible(svc, who, bic)
