@@ -173,3 +173,12 @@ def test_a_cursor_from_elsewhere_is_refused(api: Api, path: str) -> None:
     response = api.client.get(path, params={"cursor": "bm90LWEtY3Vyc29y"}, headers=api.operator)
     assert response.status_code == 422 and response.json()["code"] == "FF01"
     assert "cursor" in response.json()["detail"]
+
+
+@sqlite_only
+def test_any_cursor_of_the_pattern_is_a_position(api: Api) -> None:
+    api.pay(SBI, UCO, 1_00)
+    beyond = f"{10**19 - 1}~{uuid.UUID(int=0, version=4)}"
+    page = api.ok("GET", "/v1/payments", params={"cursor": beyond})
+    assert len(page["items"]) == 1 and page["next_cursor"] is None  # older than "the future"
+    assert api.ok("GET", "/v1/payments", params={"cursor": f"0~{uuid.uuid4()}"})["items"] == []

@@ -19,6 +19,7 @@ from typing import Any, Generic, TypeVar
 from fastapi import Query, Request, Response
 from pydantic import BaseModel, Field
 
+from vostro.ledger.types import INT64_MAX
 from vostro.service.problems import invalid
 
 T = TypeVar("T")
@@ -29,7 +30,7 @@ SEPARATOR = "~"
 Key = tuple[int | str, ...]
 
 # The parts a cursor is made of: a non-negative 64-bit integer, a UETR, a BIC, a name.
-INT = r"(0|[1-9][0-9]{0,17})"  # below 10^18, so always a valid int64
+INT = r"(0|[1-9][0-9]{0,18})"  # up to 19 digits: nanosecond times; read at most INT64_MAX
 UETR = r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"
 BIC = r"[A-Z0-9]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?"
 
@@ -56,7 +57,15 @@ class Cursor:
         if not re.fullmatch(self.pattern, cursor):  # the query's pattern already holds
             raise invalid([{"loc": ("query", "cursor"), "msg": "not a cursor of this list"}])
         split = cursor.split(SEPARATOR)
-        return tuple(kind(text) for text, (_, kind) in zip(split, self.parts, strict=True))
+        return tuple(_part(text, kind) for text, (_, kind) in zip(split, self.parts, strict=True))
+
+
+def _part(text: str, kind: type) -> int | str:
+    """A cursor part as its type. No stored key exceeds INT64_MAX, so a larger number is the
+    same position as INT64_MAX."""
+    if kind is int:
+        return min(int(text), INT64_MAX)
+    return text
 
 
 BY_ID = Cursor(((INT, int),))
