@@ -230,3 +230,21 @@ def test_every_account_gets_its_camt053_for_the_day(
         assert w.statement.closing_minor == accounts[w.account_id].balance_posted
     vostro = next(w for w in written if w.path.name.startswith(f"{SBER}-vostro-INR-"))
     assert vostro.statement.entries == 1  # the day's late payment out of the vostro account
+
+
+def test_small_batches_export_exactly_what_one_batch_does(
+    days: ExportCorridor, store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def export(folder: Path) -> str:
+        with snapshot(store) as reader:
+            write_parquet(reader, folder)
+        with snapshot(store) as reader:
+            return "".join(ledger_file(reader))
+
+    whole = export(tmp_path / "whole")
+    monkeypatch.setattr("vostro.store.exports.EXPORT_BATCH_ROWS", 4)
+    assert export(tmp_path / "paged") == whole
+    for table in ExportTable:
+        paged = pq.ParquetFile(tmp_path / "paged" / f"{table}.parquet")
+        assert paged.read() == pq.read_table(tmp_path / "whole" / f"{table}.parquet")
+    assert pq.ParquetFile(tmp_path / "paged" / "transfers.parquet").num_row_groups == 8  # 31 rows
