@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vostro.errors import InvariantViolation
-from vostro.exports.beancount import ACCOUNT_NAME, account_name, ledger_file
+from vostro.exports.beancount import ACCOUNT_NAME, _instant, account_name, ledger_file
 from vostro.exports.tables import _spreadsheet_safe
 from vostro.ledger.types import AccountFlags, TransferFlags
 from vostro.money import currency
@@ -97,6 +97,12 @@ def test_two_accounts_with_one_name_stop_the_export() -> None:
     twins = [account(1, bic="SBININBB", kind="settlement")] * 2
     with pytest.raises(InvariantViolation, match="two ledger accounts are named"):
         "".join(ledger_file(FakeReader(twins)))  # type: ignore[arg-type]
+
+
+def test_the_ledgers_time_is_written_to_the_nanosecond_in_utc() -> None:
+    assert _instant(1_800_000_000 * 10**9 + 18) == "2027-01-15T08:00:00.000000018Z"
+    assert _instant(951_868_799 * 10**9 + 999_999_999) == "2000-02-29T23:59:59.999999999Z"
+    assert _instant(0) == "1970-01-01T00:00:00.000000000Z"
 
 
 def load(text: str) -> tuple[list[data.Directive], realization.RealAccount]:

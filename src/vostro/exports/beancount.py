@@ -53,14 +53,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
+from functools import cache, lru_cache
 
 from vostro.errors import invariant
 from vostro.ledger.types import AccountFlags
-from vostro.money import currency_by_ledger, format_amount
+from vostro.money import currency, currency_by_ledger
 from vostro.participants.model import AccountKind, Purpose
 from vostro.store.exports import ExportReader, JournalEntry, LedgerAccount
-from vostro.units import NS_PER_S
+from vostro.units import NS_PER_DAY, NS_PER_S
 
 # kind (as `participant_accounts` names it) → (Beancount account type, name component)
 KIND_BOOKS: dict[str, tuple[str, str]] = {
@@ -74,6 +75,9 @@ KIND_BOOKS: dict[str, tuple[str, str]] = {
 }
 # Beancount v3's account grammar (ASCII part): a type, then components of letters, digits, '-'.
 ACCOUNT_NAME = re.compile(r"^(Assets|Liabilities|Equity|Income|Expenses)(:[A-Z0-9][A-Za-z0-9-]*)+$")
+EPOCH = date(1970, 1, 1)
+DAYS_CACHED = 4096  # dates of journal days kept at hand: over ten years of days
+PURPOSES_CACHED = 256  # narrations of transfer codes kept at hand (vostro uses a dozen)
 HEADER = (
     "; The vostro ledger, exported by `vostro export beancount` (Beancount v3).\n"
     "; The operator's books: debits positive, amounts exact in each currency's minor units;\n"
@@ -140,7 +144,7 @@ def book_account(account: LedgerAccount) -> BookAccount:
     return BookAccount(
         account_name(account),
         currency_by_ledger(account.ledger).code,
-        _day(account.timestamp),
+        _day(account.timestamp // NS_PER_DAY),
         account.debits_posted,
         account.credits_posted,
     )
@@ -181,21 +185,18 @@ def _transaction(entry: JournalEntry, books: Books) -> str:
         debit.currency == credit.currency,
         f"transfer {entry.id} moves money between {debit.currency} and {credit.currency}",
     )
-    day = _day(entry.timestamp)
+    day = _day(entry.timestamp // NS_PER_DAY)
     books.saw(day)
-    meta = [f'  transfer_id: "{entry.id}"', f"  code: {entry.code}"]
-    if entry.uetr is not None:
-        meta.append(f"  uetr: {_quoted(entry.uetr)}")
-    if entry.pending_id:
-        meta.append(f'  pending_id: "{entry.pending_id}"')
-    meta.append(f'  ledger_time: "{_instant(entry.timestamp)}"')
+    uetr = f"\n  uetr: {_quoted(entry.uetr)}" if entry.uetr is not None else ""
+    pending = f'\n  pending_id: "{entry.pending_id}"' if entry.pending_id else ""
     amount = _number(entry.amount, debit.currency)
-    negative = _number(-entry.amount, debit.currency)
     return (
-        f"{day} * {_quoted(_purpose(entry.code))}\n"
-        + "\n".join(meta)
-        + f"\n  {debit.name}  {amount} {debit.currency}"
-        + f"\n  {credit.name}  {negative} {credit.currency}\n\n"
+        f"{day} * {_purpose(entry.code)}\n"
+        f'  transfer_id: "{entry.id}"\n'
+        f"  code: {entry.code}{uetr}{pending}\n"
+        f'  ledger_time: "{_instant(entry.timestamp)}"\n'
+        f"  {debit.name}  {amount} {debit.currency}\n"
+        f"  {credit.name}  -{amount} {credit.currency}\n\n"
     )
 
 
@@ -209,15 +210,28 @@ def _balances(accounts: Iterable[BookAccount], day: date) -> str:
 
 
 def _number(minor: int, code: str) -> str:
-    """Minor units as the exact decimal number of the currency's units ("-1234.50")."""
-    return format_amount(minor, code, grouping=False).rsplit(" ", 1)[0]
+    """Minor units as the exact decimal number of the currency's units ("-1234.50"): integer
+    arithmetic on the ISO 4217 exponent, as `money.format_amount` does."""
+    exponent = _exponent(code)
+    sign = "-" if minor < 0 else ""
+    if exponent == 0:
+        return f"{sign}{abs(minor)}"
+    units, fraction = divmod(abs(minor), 10**exponent)
+    return f"{sign}{units}.{fraction:0{exponent}d}"
 
 
+@cache
+def _exponent(code: str) -> int:
+    return currency(code).exponent
+
+
+@lru_cache(maxsize=PURPOSES_CACHED)
 def _purpose(code: int) -> str:
+    """The transfer's purpose as the transaction's narration, quoted."""
     try:
-        return Purpose(code).name.lower()
+        return _quoted(Purpose(code).name.lower())
     except ValueError:
-        return f"transfer code {code}"
+        return _quoted(f"transfer code {code}")
 
 
 def _quoted(text: str) -> str:
@@ -226,11 +240,16 @@ def _quoted(text: str) -> str:
     return '"' + re.sub(r"[\r\n]", " ", cleaned) + '"'
 
 
-def _day(timestamp_ns: int) -> date:
-    return datetime.fromtimestamp(timestamp_ns // NS_PER_S, UTC).date()
+@lru_cache(maxsize=DAYS_CACHED)
+def _day(day_number: int) -> date:
+    """The UTC date of a day counted from the epoch (a journal has few distinct days)."""
+    return EPOCH + timedelta(days=day_number)
 
 
 def _instant(timestamp_ns: int) -> str:
     """The ledger's nanosecond time in UTC, to the nanosecond (a datetime stops at µs)."""
-    seconds, ns = divmod(timestamp_ns, NS_PER_S)
-    return f"{datetime.fromtimestamp(seconds, UTC):%Y-%m-%dT%H:%M:%S}.{ns:09d}Z"
+    days, ns_of_day = divmod(timestamp_ns, NS_PER_DAY)
+    seconds, ns = divmod(ns_of_day, NS_PER_S)
+    minutes, second = divmod(seconds, 60)
+    hour, minute = divmod(minutes, 60)
+    return f"{_day(days)}T{hour:02d}:{minute:02d}:{second:02d}.{ns:09d}Z"

@@ -26,6 +26,7 @@ import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -34,15 +35,17 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from vostro.exports.beancount import account_name
-from vostro.ledger.types import TransferFlags
+from vostro.ledger.types import PendingStatus, TransferFlags
 from vostro.money import currency_by_ledger
 from vostro.participants.model import Purpose
 from vostro.store.exports import ExportReader, ExportTable, JournalEntry, LedgerAccount
 
 TIME = pa.timestamp("us", tz="UTC")
+STATUS_NAMES = {status: status.name.lower() for status in PendingStatus}
 RATE = pa.decimal128(38, 10)
 BPS = pa.decimal128(38, 2)
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+CODES_CACHED = 256  # purposes and flag combinations kept at hand (a dozen of each occur)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +68,7 @@ def _decimal(text: str | None) -> Decimal | None:
     return None if text is None else Decimal(text)
 
 
+@lru_cache(maxsize=CODES_CACHED)
 def _purpose(code: int) -> str | None:
     try:
         return Purpose(code).name.lower()
@@ -72,6 +76,7 @@ def _purpose(code: int) -> str | None:
         return None
 
 
+@lru_cache(maxsize=CODES_CACHED)
 def _phase(flags: int) -> str:
     for flag in (TransferFlags.PENDING, TransferFlags.POST_PENDING, TransferFlags.VOID_PENDING):
         if flags & flag:
@@ -112,7 +117,7 @@ TRANSFER_COLUMNS = (
     Column(
         "pending_status",
         pa.string(),
-        lambda t: t.pending_status.name.lower() if t.pending_status else None,
+        lambda t: STATUS_NAMES[t.pending_status] if t.pending_status else None,
         nullable=True,
     ),
     Column("timeout_s", pa.int64(), lambda t: t.timeout_s),

@@ -15,7 +15,7 @@ other tables as plain dicts of their columns, JSON columns decoded.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
@@ -33,6 +33,7 @@ from vostro.store.codec import id_from_bytes
 EXPORT_BATCH_ROWS = 10_000
 
 _UNPOSTED = int(TransferFlags.PENDING | TransferFlags.VOID_PENDING)
+_STATUSES = {int(status): status for status in PendingStatus}
 
 
 class ExportTable(StrEnum):
@@ -123,7 +124,7 @@ class ExportReader:
         query = sa.select(a, pa.c.bic, pa.c.kind, pa.c.held_at_bic).select_from(
             a.outerjoin(pa, pa.c.account_id == a.c.id)
         )
-        for rows in self._pages(query, a.c.seq, "seq"):
+        for rows in self._pages(query, a.c.seq, 0):
             yield [_ledger_account(row._mapping) for row in rows]
 
     def journal(self, *, posted_only: bool = False) -> Iterator[list[JournalEntry]]:
@@ -131,11 +132,23 @@ class ExportReader:
         only pending balances (reservations and voids)."""
         t, p, pay = schema.transfers, schema.pending_transfers, schema.payments
         debit, credit = schema.accounts.alias("debit"), schema.accounts.alias("credit")
+        # Columns in `JournalEntry`'s order: rows are built by position (reading each by name
+        # through the row's mapping cost more than the query itself).
         query = sa.select(
-            t,
-            debit.c.id.label("debit_account_id"),
-            credit.c.id.label("credit_account_id"),
-            p.c.status.label("pending_status"),
+            t.c.id,
+            t.c.timestamp,
+            debit.c.id,
+            credit.c.id,
+            t.c.amount,
+            t.c.ledger,
+            t.c.code,
+            t.c.flags,
+            t.c.pending_id,
+            t.c.timeout_s,
+            t.c.user_data_128,
+            t.c.user_data_64,
+            t.c.user_data_32,
+            p.c.status,
             pay.c.uetr,
         ).select_from(
             t.join(debit, debit.c.seq == t.c.debit_account_seq)
@@ -145,41 +158,42 @@ class ExportReader:
         )
         if posted_only:
             query = query.where(t.c.flags.op("&")(_UNPOSTED) == 0)
-        for rows in self._pages(query, t.c.timestamp, "timestamp"):
-            yield [_journal_entry(row._mapping) for row in rows]
+        for rows in self._pages(query, t.c.timestamp, 1):
+            yield [_journal_entry(row) for row in rows]
 
     def rows(self, table: ExportTable) -> Iterator[list[dict[str, Any]]]:
         """Batches of a non-ledger table's rows (`payments`, `settlement_runs`, `screenings`)."""
         if table is ExportTable.PAYMENTS:
             p = schema.payments
-            for rows in self._pages(sa.select(p), p.c.uetr, "uetr"):
+            for rows in self._pages(sa.select(p), p.c.uetr, 0):
                 yield [_payment(row._mapping) for row in rows]
         elif table is ExportTable.SETTLEMENT_RUNS:
             r = schema.settlement_runs
-            for rows in self._pages(sa.select(r), r.c.id, "id"):
+            for rows in self._pages(sa.select(r), r.c.id, 0):
                 yield [{**row._mapping, "report": json.loads(row.report)} for row in rows]
         elif table is ExportTable.SCREENINGS:
             s = schema.screenings
-            for rows in self._pages(sa.select(s), s.c.id, "id"):
+            for rows in self._pages(sa.select(s), s.c.id, 0):
                 yield [dict(row._mapping) for row in rows]
         else:
             raise ValueError(f"{table} is a ledger table: read it with accounts() or journal()")
 
     def _pages(
-        self, query: sa.Select[Any], key: sa.ColumnElement[Any], key_name: str
-    ) -> Iterator[list[sa.Row[Any]]]:
-        """The query's rows in `key` order, `EXPORT_BATCH_ROWS` at a time (keyset pagination:
-        each page starts after the last key of the one before)."""
+        self, query: sa.Select[Any], key: sa.ColumnElement[Any], key_index: int
+    ) -> Iterator[Sequence[sa.Row[Any]]]:
+        """The query's rows in `key` order (`key_index` is its place in a row),
+        `EXPORT_BATCH_ROWS` at a time (keyset pagination: each page starts after the last key
+        of the one before)."""
         after: Any = None
         while True:
             page = query if after is None else query.where(key > after)
-            rows = list(self.conn.execute(page.order_by(key).limit(EXPORT_BATCH_ROWS)))
+            rows = self.conn.execute(page.order_by(key).limit(EXPORT_BATCH_ROWS)).all()
             if not rows:
                 return
             yield rows
             if len(rows) < EXPORT_BATCH_ROWS:
                 return
-            after = rows[-1]._mapping[key_name]
+            after = rows[-1][key_index]
 
 
 def _ledger_account(m: Any) -> LedgerAccount:
@@ -199,24 +213,25 @@ def _ledger_account(m: Any) -> LedgerAccount:
     )
 
 
-def _journal_entry(m: Any) -> JournalEntry:
-    status = m["pending_status"]
+def _journal_entry(row: Sequence[Any]) -> JournalEntry:
+    (tid, timestamp, debit_id, credit_id, amount, ledger, code, flags) = row[:8]
+    (pending_id, timeout_s, user_data_128, user_data_64, user_data_32, status, uetr) = row[8:]
     return JournalEntry(
-        id=id_from_bytes(m["id"]),
-        timestamp=m["timestamp"],
-        debit_account_id=id_from_bytes(m["debit_account_id"]),
-        credit_account_id=id_from_bytes(m["credit_account_id"]),
-        amount=m["amount"],
-        ledger=m["ledger"],
-        code=m["code"],
-        flags=m["flags"],
-        pending_id=id_from_bytes(m["pending_id"]),
-        timeout_s=m["timeout_s"],
-        user_data_128=id_from_bytes(m["user_data_128"]),
-        user_data_64=m["user_data_64"],
-        user_data_32=m["user_data_32"],
-        pending_status=PendingStatus(status) if status is not None else None,
-        uetr=m["uetr"],
+        id_from_bytes(tid),
+        timestamp,
+        id_from_bytes(debit_id),
+        id_from_bytes(credit_id),
+        amount,
+        ledger,
+        code,
+        flags,
+        id_from_bytes(pending_id),
+        timeout_s,
+        id_from_bytes(user_data_128),
+        user_data_64,
+        user_data_32,
+        _STATUSES[status] if status is not None else None,
+        uetr,
     )
 
 
