@@ -112,3 +112,16 @@ def test_export_refuses_a_bad_date_and_a_database_never_created(tmp_path: Path) 
     missing = vostro("export", "parquet", "--out", str(tmp_path / "pq"), "--database-url", url)
     assert missing.returncode == 2 and "vostro init" in missing.stderr
     assert not (tmp_path / "pq").exists()
+
+
+def test_a_bare_ledger_exports_to_beancount_named_by_account_ids(tmp_path: Path) -> None:
+    assert vostro("demo", cwd=tmp_path).returncode == 0  # no participants: raw ledger accounts
+    out = tmp_path / "demo.beancount"
+    assert vostro("export", "beancount", "--out", str(out), cwd=tmp_path).returncode == 0
+    checked = subprocess.run([BEAN_CHECK, str(out)], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stderr
+    text = out.read_text()
+    assert "open Liabilities:Ledger:Vostro:ID2102:INR INR" in text  # Sberbank's rupee vostro
+    assert "open Assets:Ledger:Funding:ID1001:INR INR" in text  # unlimited: debit-normal
+    # the balance `vostro history 2102` shows last (4,412,350,000.00 INR), credit-normal: negative
+    assert "balance Liabilities:Ledger:Vostro:ID2102:INR  -4412350000.00 ~ 0 INR" in text
