@@ -287,6 +287,8 @@ CASES = [
     ),
     Case("GET", "/v1/payments/{uetr}/status", (200, 200, 200, 404), setup=sbi_payment),
     Case("GET", "/v1/payments/{uetr}/screenings", (200, 200, 403, 404), setup=sbi_payment),
+    Case("GET", "/v1/exports/ledger.beancount", (200, 403, 403, 403)),
+    Case("GET", "/v1/exports/{table}.csv", (200, 403, 403, 403)),
 ]
 FIXED = {
     "name": "operator-own",
@@ -299,6 +301,7 @@ FIXED = {
     "provider": FXP,
     "source": "RUB",
     "target": "INR",
+    "table": "transfers",
 }
 
 
