@@ -195,12 +195,18 @@ class FakeQueue:
         return self.by_uetr.get(uetr)
 
     def entries(
-        self, currency: str | None = None, payer: str | None = None, limit: int = QUEUE_PAGE_MAX
+        self,
+        currency: str | None = None,
+        payer: str | None = None,
+        limit: int = QUEUE_PAGE_MAX,
+        after: tuple[int, int, str] | None = None,
     ) -> list[QueueEntry]:
         found = [
             e
             for e in self.by_uetr.values()
-            if (currency is None or e.currency == currency) and (payer is None or e.payer == payer)
+            if (currency is None or e.currency == currency)
+            and (payer is None or e.payer == payer)
+            and (after is None or (e.priority, e.arrival, e.uetr) > after)
         ]
         return sorted(found, key=lambda e: (e.priority, e.arrival, e.uetr))[:limit]
 
@@ -238,8 +244,9 @@ class FakeWindows:
     def get(self, window_id: int) -> Window | None:
         return self.windows.get(window_id)
 
-    def all(self, limit: int = WINDOWS_LISTED_MAX) -> list[Window]:
-        return sorted(self.windows.values(), key=lambda w: -w.id)[:limit]
+    def all(self, limit: int = WINDOWS_LISTED_MAX, before: int | None = None) -> list[Window]:
+        found = [w for w in self.windows.values() if before is None or w.id < before]
+        return sorted(found, key=lambda w: -w.id)[:limit]
 
     def set_state(self, window_id: int, state: WindowState, now_ns: int) -> None:
         w = self.windows[window_id]
@@ -304,11 +311,19 @@ class FakeRuns:
     def __init__(self) -> None:
         self.saved: list[tuple[int, str]] = []
 
-    def add(self, report: SettlementReport, at_ns: int) -> None:
-        self.saved.append((at_ns, json.dumps(asdict(report))))
+    def add(self, report: SettlementReport, at_ns: int) -> int:
+        stored = {k: v for k, v in asdict(report).items() if k != "run_id"}
+        self.saved.append((at_ns, json.dumps(stored)))
+        return len(self.saved)
 
-    def latest(self, limit: int = REPORTS_LISTED_MAX) -> list[SettlementReport]:
-        return [SettlementReport(**json.loads(r)) for _, r in reversed(self.saved)][:limit]
+    def latest(
+        self, limit: int = REPORTS_LISTED_MAX, before: int | None = None
+    ) -> list[SettlementReport]:
+        runs = [
+            SettlementReport(**{**json.loads(r), "run_id": run_id})
+            for run_id, (_, r) in enumerate(self.saved, start=1)
+        ]
+        return [r for r in reversed(runs) if before is None or (r.run_id or 0) < before][:limit]
 
 
 class FakePayments:
@@ -420,8 +435,18 @@ class FakeHolds:
     def get(self, uetr: str) -> Hold | None:
         return self.rows.get(uetr)
 
-    def list(self, status: HoldStatus | None = HoldStatus.HELD, limit: int = 1_000) -> list[Hold]:
-        found = [h for h in self.rows.values() if status is None or h.status is status]
+    def list(
+        self,
+        status: HoldStatus | None = HoldStatus.HELD,
+        limit: int = 1_000,
+        after: tuple[int, str] | None = None,
+    ) -> list[Hold]:
+        found = [
+            h
+            for h in self.rows.values()
+            if (status is None or h.status is status)
+            and (after is None or (h.deadline_at, h.uetr) > after)
+        ]
         return sorted(found, key=lambda h: (h.deadline_at, h.uetr))[:limit]
 
     def due(self, now_ns: int, limit: int = 1_000) -> list[Hold]:

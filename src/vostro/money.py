@@ -134,3 +134,13 @@ def format_amount(minor: int, code: str, *, grouping: bool = True) -> str:
     if ccy.exponent == 0:
         return f"{sign}{whole} {ccy.code}"
     return f"{sign}{whole}.{fraction:0{ccy.exponent}d} {ccy.code}"
+
+
+@cache
+def settled_codes() -> tuple[str, ...]:
+    """Every ISO 4217 code vostro can settle (those with a minor unit, funds codes left out),
+    sorted."""
+    funds = funds_codes()
+    return tuple(
+        sorted(e.code for e in iso4217.Currency if e.exponent is not None and e.code not in funds)
+    )

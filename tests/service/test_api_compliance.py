@@ -32,13 +32,13 @@ def pending(api: Api, bic: str) -> int:
 def test_a_cyrillic_name_on_a_latin_list_is_held_then_released_or_rejected(api: Api) -> None:
     stored = load(api)
     assert stored["entities"] >= 2 and stored["version"]
-    assert [s["name"] for s in api.ok("GET", "/v1/compliance/lists")] == ["sanctions"]
+    assert [s["name"] for s in api.ok("GET", "/v1/compliance/lists")["items"]] == ["sanctions"]
 
     held = api.pay(SBI, UCO, 1_000_00, creditor_name="Газпромбанк")
     assert held["state"] == "held", held
     assert pending(api, SBI) == 1_000_00  # its funds stay reserved
     assert api.balance(UCO, "INR") == 0
-    queue = api.ok("GET", "/v1/compliance/holds")
+    queue = api.ok("GET", "/v1/compliance/holds")["items"]
     assert [h["uetr"] for h in queue] == [held["uetr"]]
     assert queue[0]["score"] >= 88 and "Gazprombank" in queue[0]["reason"]
     screenings = api.ok("GET", f"/v1/payments/{held['uetr']}/screenings")
@@ -79,7 +79,7 @@ def test_a_cyrillic_name_on_a_latin_list_is_held_then_released_or_rejected(api: 
     assert again.status_code == 409
     decisions = [
         e
-        for e in api.ok("GET", "/v1/audit?limit=500")
+        for e in api.ok("GET", "/v1/audit?limit=500")["items"]
         if e["action"].startswith(("hold.", "payment.held", "payment.released", "payment.rejected"))
     ]
     assert any(
@@ -109,7 +109,7 @@ def test_limits_refuse_payments_over_them(api: Api) -> None:
     assert api.pay(SBI, UCO, 5_000_00)["state"] == "settled"
     assert api.pay(SBI, UCO, 4_000_00)["reason_code"] == "AM14"
     assert api.balance(UCO, "INR") == 6_000_00  # what was accepted today counts
-    assert api.ok("GET", "/v1/compliance/limits")[0]["per_day_max_minor"] == 8_000_00
+    assert api.ok("GET", "/v1/compliance/limits")["items"][0]["per_day_max_minor"] == 8_000_00
 
 
 def test_a_bad_list_is_refused_whole(api: Api) -> None:
@@ -119,4 +119,4 @@ def test_a_bad_list_is_refused_whole(api: Api) -> None:
         headers=api.operator | NDJSON,
     )
     assert response.status_code == 422 and response.json()["code"] == "FF01"
-    assert api.ok("GET", "/v1/compliance/lists") == []
+    assert api.ok("GET", "/v1/compliance/lists")["items"] == []

@@ -154,7 +154,9 @@ def test_the_same_payment_twice_settles_once_and_a_changed_one_is_am05(api: Api)
     assert changed.headers["content-type"] == PROBLEM
     assert changed.json()["code"] == "AM05"
     assert api.balance(UCO, "INR") == 500_00
-    entries = [e for e in api.ok("GET", "/v1/audit?limit=500") if e["subject"] == body["uetr"]]
+    entries = [
+        e for e in api.ok("GET", "/v1/audit?limit=500")["items"] if e["subject"] == body["uetr"]
+    ]
     outcomes = sorted(e["detail"]["outcome"] for e in entries)
     assert outcomes[:3] == ["refused: AM05: " + changed.json()["detail"]] + ["submitted"] * 2
 
@@ -191,9 +193,9 @@ def test_a_payment_without_liquidity_queues_then_settles_or_is_cancelled(api: Ap
     first = api.pay(UCO, SBI, 300_00)
     second = api.pay(UCO, SBI, 200_00, urgent=True)
     assert (first["state"], second["state"]) == ("queued", "queued")
-    queued = api.ok("GET", "/v1/queue?currency=INR", headers=api.keys[UCO])
+    queued = api.ok("GET", "/v1/queue?currency=INR", headers=api.keys[UCO])["items"]
     assert [e["uetr"] for e in queued] == [second["uetr"], first["uetr"]]  # urgent first
-    assert api.ok("GET", "/v1/queue", headers=api.keys[SBI]) == []
+    assert api.ok("GET", "/v1/queue", headers=api.keys[SBI])["items"] == []
     assert (
         api.client.post(f"/v1/payments/{first['uetr']}/cancel", headers=api.keys[SBI]).status_code
         == 403
@@ -345,12 +347,12 @@ def test_bad_requests_get_specific_problems_and_change_nothing(api: Api) -> None
     assert cases[1][0].json()["code"] == "FF01"
     assert "amount_minor" in cases[1][0].json()["detail"]
     assert api.balance(UCO, "INR") == 0
-    assert api.ok("GET", "/v1/payments") == []
+    assert api.ok("GET", "/v1/payments")["items"] == []
 
 
 def test_writes_are_audited_with_who_and_where_and_metrics_count_them(api: Api) -> None:
     api.pay(SBI, UCO, 100_00)
-    entries = api.ok("GET", "/v1/audit?limit=500", headers=api.auditor)
+    entries = api.ok("GET", "/v1/audit?limit=500", headers=api.auditor)["items"]
     submits = [e for e in entries if e["action"] == "payment.submit"]
     assert submits and submits[0]["actor"].startswith(f"participant:{SBI}/")
     assert submits[0]["origin"] == "testclient"
@@ -386,6 +388,24 @@ def test_a_revoked_or_rotated_key_stops_working_at_once(api: Api) -> None:
     assert api.client.get("/v1/participants", headers=fresh).status_code == 200
     api.ok("POST", f"/v1/keys/{rotated['key_id']}/revoke")
     assert api.client.get("/v1/participants", headers=fresh).status_code == 401
-    listed = {k["key_id"]: k for k in api.ok("GET", "/v1/keys")}
+    listed = {k["key_id"]: k for k in api.ok("GET", "/v1/keys")["items"]}
     assert listed[key_id]["revoked_at"] and listed[rotated["key_id"]]["revoked_at"]
     assert "key" not in listed[key_id]
+
+
+def test_a_return_refused_for_funds_can_be_retried_and_a_reused_uetr_is_a_duplicate(
+    api: Api,
+) -> None:
+    paid = api.pay(SBI, UCO, 700_00)
+    assert api.pay(UCO, SBI, 700_00)["state"] == "settled"  # the payee spent the money
+    path = f"/v1/payments/{paid['uetr']}/return"
+    first = api.ok("POST", path, 201, headers=api.keys[UCO], json={"reason": "closed"})
+    assert (first["state"], first["reason_code"]) == ("rejected", "AM04")
+    assert api.pay(SBI, UCO, 700_00)["state"] == "settled"
+    reused = api.client.post(
+        path, headers=api.keys[UCO], json={"reason": "closed", "return_uetr": paid["uetr"]}
+    )
+    assert reused.status_code == 409 and reused.json()["code"] == "AM05"
+    again = api.ok("POST", path, 201, headers=api.keys[UCO], json={"reason": "closed"})
+    assert again["state"] == "settled" and again["original_uetr"] == paid["uetr"]
+    assert api.ok("GET", f"/v1/payments/{paid['uetr']}")["state"] == "returned"

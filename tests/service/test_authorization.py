@@ -287,6 +287,8 @@ CASES = [
     ),
     Case("GET", "/v1/payments/{uetr}/status", (200, 200, 200, 404), setup=sbi_payment),
     Case("GET", "/v1/payments/{uetr}/screenings", (200, 200, 403, 404), setup=sbi_payment),
+    Case("GET", "/v1/exports/ledger.beancount", (200, 403, 403, 403)),
+    Case("GET", "/v1/exports/{table}.csv", (200, 403, 403, 403)),
 ]
 FIXED = {
     "name": "operator-own",
@@ -299,6 +301,7 @@ FIXED = {
     "provider": FXP,
     "source": "RUB",
     "target": "INR",
+    "table": "transfers",
 }
 
 
@@ -356,7 +359,7 @@ def test_the_matrix_covers_every_endpoint_of_the_openapi_document(api: Api) -> N
 
 def test_a_participant_never_sees_another_participants_payments(api: Api) -> None:
     mine = api.pay(SBI, VTB, 1_00)
-    listed = api.ok("GET", "/v1/payments?limit=500", headers=api.keys[UCO])
+    listed = api.ok("GET", "/v1/payments?limit=500", headers=api.keys[UCO])["items"]
     assert mine["uetr"] not in {p["uetr"] for p in listed}
     dashboard = api.ok("GET", "/v1/dashboard", headers=api.keys[UCO])
     assert {b["bic"] for b in dashboard["balances"]} <= {UCO}

@@ -14,6 +14,7 @@ from vostro.cli import (
     bench,
     compliance,
     demo,
+    exports,
     fx,
     iso,
     keys,
@@ -58,6 +59,7 @@ GROUPS = {
     "limit": compliance.limit_app,
     "key": keys.app,
     "sim": sim.app,
+    "export": exports.app,
 }
 
 

@@ -38,3 +38,11 @@ def normalize_bic(text: str, *, allow_test: bool = False) -> str:
 
 def bic_country(bic: str) -> str:
     return normalize_bic(bic)[4:6]
+
+
+def bic_pattern() -> str:
+    """The regular expression (ECMA 262 and Python alike) of exactly the BICs `normalize_bic`
+    accepts: a 4-letter institution, an ISO 3166 country, a location not ending in 0 (a test
+    BIC), an optional branch."""
+    countries = "|".join(sorted(c.alpha_2 for c in pycountry.countries))
+    return rf"^[A-Z]{{4}}({countries})[A-Z0-9][A-Z1-9]([A-Z0-9]{{3}})?$"

@@ -70,10 +70,16 @@ class HoldDecisions:
     def __init__(self, lifecycle: Lifecycle) -> None:
         self.lifecycle = lifecycle
 
-    def holds(self, uow: UnitOfWork, limit: int = HOLDS_LISTED_MAX) -> list[HeldPayment]:
-        """Payments waiting for a decision, the soonest deadline first."""
+    def holds(
+        self,
+        uow: UnitOfWork,
+        limit: int = HOLDS_LISTED_MAX,
+        after: tuple[int, str] | None = None,
+    ) -> list[HeldPayment]:
+        """Payments waiting for a decision, the soonest deadline first (after the (deadline,
+        UETR) of `after`)."""
         found = []
-        for hold in uow.holds.list(HoldStatus.HELD, limit):
+        for hold in uow.holds.list(HoldStatus.HELD, limit, after):
             payment = uow.payments.get(hold.uetr)
             if payment is not None:
                 found.append(_view(payment, hold, latest_screening(uow, hold.uetr)))

@@ -66,7 +66,13 @@ class HoldRepository(Protocol):
 
     def get(self, uetr: str) -> Hold | None: ...
 
-    def list(self, status: HoldStatus | None = ..., limit: int = ...) -> builtins.list[Hold]: ...
+    def list(
+        self,
+        status: HoldStatus | None = ...,
+        limit: int = ...,
+        after: tuple[int, str] | None = None,
+    ) -> builtins.list[Hold]:
+        """Holds by deadline, soonest first, after the (deadline, UETR) of `after`."""
 
     def due(self, now_ns: int, limit: int = ...) -> builtins.list[Hold]: ...
 

@@ -7,6 +7,8 @@ is rejected, and the original stays settled.
 
 from __future__ import annotations
 
+import uuid
+
 from vostro.payments import legs
 from vostro.payments.legs import DONE
 from vostro.payments.lifecycle import Lifecycle, new_payment
@@ -28,6 +30,13 @@ def return_payment(
             Reason.NOT_SPECIFIED, f"payment {original_uetr} is {original.state}, not settled"
         )
     back = _reverse(original, return_uetr)
+    uetrs, pairs = uow.payments.known([back.uetr], [(back.debtor_agent, back.end_to_end_id)])
+    if uetrs or pairs:
+        raise PaymentRejected(
+            Reason.DUPLICATION,
+            f"a payment with UETR {back.uetr} or end-to-end id {back.end_to_end_id} from "
+            f"{back.debtor_agent} exists already",
+        )
     uow.payments.add(back, f"return of {original.uetr}: {reason}")
     chain = legs.return_chain(
         back.payment_id, original.payment_id, legs.of(uow, life.registry, original)
@@ -51,7 +60,9 @@ def _reverse(original: Payment, return_uetr: str) -> Payment:
     back = new_payment(
         PaymentRequest(
             uetr=return_uetr,
-            end_to_end_id=f"RTN-{original.end_to_end_id}"[:END_TO_END_CHARS_MAX],
+            # Its own end-to-end id, unique as its UETR is (a refused return may be retried;
+            # the original's end-to-end id travels as the return's original reference).
+            end_to_end_id=f"RTN{uuid.UUID(return_uetr).hex}"[:END_TO_END_CHARS_MAX],
             debtor_agent=original.creditor_agent,
             creditor_agent=original.debtor_agent,
             amount_minor=original.target_amount_minor,

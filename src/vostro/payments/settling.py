@@ -63,8 +63,10 @@ class Settling:
                 )
         return result.report
 
-    def reports(self, uow: UnitOfWork, limit: int = 50) -> list[SettlementReport]:
-        return engine.reports(uow, limit)
+    def reports(
+        self, uow: UnitOfWork, limit: int = 50, before: int | None = None
+    ) -> list[SettlementReport]:
+        return engine.reports(uow, limit, before)
 
     @staticmethod
     def _queued(uow: UnitOfWork, code: str) -> list[tuple[Payment, int]]:

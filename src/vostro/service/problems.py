@@ -19,8 +19,9 @@ from pydantic import BaseModel
 
 from vostro.compliance.admin import NoSuchList
 from vostro.compliance.lists import ListError
-from vostro.errors import InvalidText, VostroError
+from vostro.errors import InvalidText, UnknownCurrency, VostroError
 from vostro.ledger.types import CreateTransferResult
+from vostro.participants.bic import InvalidBic
 from vostro.payments.holds import NoSuchPayment, NotHeld
 from vostro.payments.model import PaymentRejected
 from vostro.service.auth import KeyAlreadyRevoked
@@ -86,11 +87,16 @@ REFUSALS: dict[type[Exception], Refusal] = {
     NotHeld: Refusal(409, "not-held", "Not held"),
     ListError: Refusal(422, "bad-list", "List refused", "FF01"),
     KeyAlreadyRevoked: Refusal(409, "key-revoked", "Key already revoked"),
+    InvalidBic: Refusal(422, "invalid-bic", "Not a BIC", "FF01"),
+    UnknownCurrency: Refusal(422, "unknown-currency", "Unknown currency", "AM03"),
     InvalidText: Refusal(422, "invalid-request", "Invalid request", "FF01"),
-    VostroError: Refusal(422, "refused", "Request refused"),
+    # Anything else was well formed (the schema checked it) and is refused by what vostro holds
+    # now: who is registered, in which currencies, in which role, in which state.
+    VostroError: Refusal(409, "refused", "Request refused"),
 }
-# A refused payment: 422, but a duplicate (AM05) is a conflict.
-PAYMENT_STATUS: dict[str, int] = {"AM05": 409}
+# A refused payment: 422, but a duplicate (AM05) and an action on a payment in the wrong state
+# (NARR: "is settled, not queued") are conflicts with what is stored.
+PAYMENT_STATUS: dict[str, int] = {"AM05": 409, "NARR": 409}
 PAYMENT_STATUS_DEFAULT = 422
 # Ledger results of a funding transfer that are not refusals, and the ISO code of those that are
 # (AM04: insufficient funds); any other result is refused without a code.
@@ -118,9 +124,10 @@ def from_error(error: VostroError) -> Problem:
 
 
 def funding_refused(result: CreateTransferResult) -> Problem:
-    """A funding or defunding transfer the ledger refused."""
+    """A funding or defunding transfer the ledger refused: a retry with the same transfer id but
+    other fields is a conflict (409); anything else 422."""
     return Problem(
-        422,
+        409 if str(result).startswith("exists_with_different") else 422,
         f"funding-{result}",
         "Funding refused",
         f"the ledger refused the transfer: {result}",
@@ -139,7 +146,11 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
         (401, "No, a malformed, unknown or revoked API key"),
         (403, "The caller's role may not do this"),
         (404, "Not found, or not the caller's to see"),
-        (409, "Conflict: a duplicate payment (AM05) or a request still in progress"),
+        (
+            409,
+            "Conflict with what vostro holds now: a duplicate (AM05), a payment in another "
+            "state, a participant not in that role or currency, a request still in progress",
+        ),
         (413, "Request body too large"),
         (422, "Invalid request (FF01) or refused by the domain, with its ISO reason code"),
         (429, "Over the API key's rate limit"),

@@ -322,10 +322,12 @@ def _positions(members: list[WindowPayment]) -> dict[str, int]:
 
 # --------------------------------------------------------------------- reports
 def _save(uow: SettlementUnit, report: SettlementReport) -> SettlementReport:
-    uow.runs.add(report, uow.clock())
+    report.run_id = uow.runs.add(report, uow.clock())
     return report
 
 
-def reports(uow: SettlementUnit, limit: int = REPORTS_LISTED_MAX) -> list[SettlementReport]:
-    """The newest runs' reports first."""
-    return uow.runs.latest(limit)
+def reports(
+    uow: SettlementUnit, limit: int = REPORTS_LISTED_MAX, before: int | None = None
+) -> list[SettlementReport]:
+    """The newest runs' reports first (older than run `before`, if given)."""
+    return uow.runs.latest(limit, before)

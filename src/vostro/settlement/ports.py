@@ -30,9 +30,14 @@ class QueueRepository(Protocol):
     def get(self, uetr: str) -> QueueEntry | None: ...
 
     def entries(
-        self, currency: str | None = None, payer: str | None = None, limit: int = QUEUE_PAGE_MAX
+        self,
+        currency: str | None = None,
+        payer: str | None = None,
+        limit: int = QUEUE_PAGE_MAX,
+        after: tuple[int, int, str] | None = None,
     ) -> list[QueueEntry]:
-        """Queued payments in settlement order: priority, then arrival."""
+        """Queued payments in settlement order: priority, then arrival; `after` is the
+        (priority, arrival, UETR) of the last one seen."""
 
     def due(self, now_ns: int, limit: int = QUEUE_PAGE_MAX) -> list[QueueEntry]:
         """Entries whose deadline has come, earliest deadline first."""
@@ -52,8 +57,8 @@ class WindowRepository(Protocol):
 
     def get(self, window_id: int) -> Window | None: ...
 
-    def all(self, limit: int = WINDOWS_LISTED_MAX) -> list[Window]:
-        """The newest windows first."""
+    def all(self, limit: int = WINDOWS_LISTED_MAX, before: int | None = None) -> list[Window]:
+        """The newest windows first (older than window `before`, if given)."""
 
     def set_state(self, window_id: int, state: WindowState, now_ns: int) -> None: ...
 
@@ -89,10 +94,13 @@ class RuleRepository(Protocol):
 
 
 class RunRepository(Protocol):
-    def add(self, report: SettlementReport, at_ns: int) -> None: ...
+    def add(self, report: SettlementReport, at_ns: int) -> int:
+        """Store the report; its run id."""
 
-    def latest(self, limit: int = REPORTS_LISTED_MAX) -> list[SettlementReport]:
-        """The newest reports first."""
+    def latest(
+        self, limit: int = REPORTS_LISTED_MAX, before: int | None = None
+    ) -> list[SettlementReport]:
+        """The newest reports first (older than run `before`, if given), with their run ids."""
 
 
 class RulesUnit(Protocol):

@@ -28,6 +28,7 @@ class SettlementReport:
     window_id: int | None = None
     optimal: bool = False
     notes: list[str] = field(default_factory=list)
+    run_id: int | None = None  # the stored run's id, once stored
 
 
 def with_savings(report: SettlementReport) -> SettlementReport:

@@ -17,9 +17,11 @@ class SettlementViews:
         currency: str | None = None,
         payer: str | None = None,
         limit: int = QUEUE_PAGE_MAX,
+        after: tuple[int, int, str] | None = None,
     ) -> list[QueueEntry]:
-        """Queued payments in settlement order (of one currency or payer, if given)."""
-        return uow.queue.entries(currency, payer, limit)
+        """Queued payments in settlement order (of one currency or payer, if given), after the
+        (priority, arrival, UETR) of `after`."""
+        return uow.queue.entries(currency, payer, limit, after)
 
     def queue_entry(self, uow: SettlementUnit, uetr: str) -> QueueEntry | None:
         return uow.queue.get(uetr)
@@ -28,15 +30,17 @@ class SettlementViews:
         """How many payments wait, per currency."""
         return uow.queue.depth()
 
-    def windows(self, uow: SettlementUnit, limit: int = WINDOWS_LISTED_MAX) -> list[Window]:
-        """The newest windows first."""
-        return uow.windows.all(limit)
+    def windows(
+        self, uow: SettlementUnit, limit: int = WINDOWS_LISTED_MAX, before: int | None = None
+    ) -> list[Window]:
+        """The newest windows first (older than window `before`, if given)."""
+        return uow.windows.all(limit, before)
 
     def window(self, uow: SettlementUnit, window_id: int) -> Window | None:
         return uow.windows.get(window_id)
 
     def reports(
-        self, uow: SettlementUnit, limit: int = REPORTS_LISTED_MAX
+        self, uow: SettlementUnit, limit: int = REPORTS_LISTED_MAX, before: int | None = None
     ) -> list[SettlementReport]:
-        """The newest runs' reports first."""
-        return engine.reports(uow, limit)
+        """The newest runs' reports first (older than run `before`, if given)."""
+        return engine.reports(uow, limit, before)

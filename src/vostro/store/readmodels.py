@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from vostro.store.schema import audit_log, payment_tags, payments
 from vostro.units import NS_PER_DAY, NS_PER_S
 
-PAGE_MAX = 500  # the largest page of any list the API serves
+PAGE_MAX = 501  # the largest page of any list the API serves, and one row to say more follow
 
 SETTLED_STATES = ("settled", "returned")
 
@@ -63,9 +63,10 @@ class SqlReadModels:
         *,
         state: str | None = None,
         limit: int = 50,
-        before: int | None = None,
+        after: tuple[int, str] | None = None,
     ) -> list[tuple[str, int]]:
-        """(UETR, created_at) of payments, newest first; `before` pages on created_at."""
+        """(UETR, created_at) of payments, newest first; `after` is the (created_at, UETR) of
+        the last one seen (UETRs break ties, so no two rows share a key)."""
         query = (
             sa.select(payments.c.uetr, payments.c.created_at)
             .order_by(payments.c.created_at.desc(), payments.c.uetr.desc())
@@ -75,8 +76,8 @@ class SqlReadModels:
             query = query.where(_involves(bic))
         if state is not None:
             query = query.where(payments.c.state == state)
-        if before is not None:
-            query = query.where(payments.c.created_at < before)
+        if after is not None:
+            query = query.where(sa.tuple_(payments.c.created_at, payments.c.uetr) < after)
         return [(row.uetr, row.created_at) for row in self.conn.execute(query)]
 
     def payment_rows(self, uetrs: list[str]) -> list[dict[str, Any]]:
@@ -93,10 +94,10 @@ class SqlReadModels:
         *,
         state: str | None = None,
         limit: int = 50,
-        before: int | None = None,
+        after: tuple[int, str] | None = None,
     ) -> list[dict[str, Any]]:
         """Rows of payments, newest first (as `payment_uetrs` pages them)."""
-        uetrs = self.payment_uetrs(bic, state=state, limit=limit, before=before)
+        uetrs = self.payment_uetrs(bic, state=state, limit=limit, after=after)
         return self.payment_rows([u for u, _ in uetrs])
 
     def totals_by_segment(self, bic: str | None) -> list[Total]:

@@ -13,6 +13,7 @@ from vostro.service.web.middleware import Gate
 from vostro.service.web.routes import (
     compliance,
     dashboard,
+    exports,
     fx,
     keys,
     participants,
@@ -22,7 +23,17 @@ from vostro.service.web.routes import (
 )
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
-ROUTERS = (participants, fx, payments, settlement, treasury, keys, compliance, dashboard)
+ROUTERS = (
+    participants,
+    fx,
+    payments,
+    settlement,
+    treasury,
+    keys,
+    compliance,
+    exports,
+    dashboard,
+)
 
 
 def build(lifespan: Lifespan) -> FastAPI:

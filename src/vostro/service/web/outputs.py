@@ -86,6 +86,7 @@ def report_out(r: SettlementReport) -> ReportOut:
         window_id=r.window_id,
         optimal=r.optimal,
         notes=list(r.notes),
+        run_id=r.run_id,
     )
 
 

@@ -4,35 +4,46 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date as date_
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler, StringConstraints
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    StringConstraints,
+    model_validator,
+)
 from pydantic import GetJsonSchemaHandler as JsonHandler
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, core_schema
 
 from vostro import text
+from vostro.money import settled_codes
+from vostro.service.web.params import (
+    BIC_PATTERN,
+    JSON_INT_MAX,
+    JSON_INTEGER,
+    IsoDate,
+    Settled,
+    StrictBool,
+)
 from vostro.text import TextType
 
 Bic = Annotated[
     str,
-    StringConstraints(pattern=r"^[A-Z0-9]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?$"),
+    StringConstraints(pattern=BIC_PATTERN),
     Field(description="BIC (ISO 9362), 8 or 11 characters", examples=["SBININBB"]),
 ]
-CurrencyCode = Annotated[
-    str,
-    StringConstraints(pattern=r"^[A-Z]{3}$"),
-    Field(description="ISO 4217 code", examples=["INR"]),
-]
+CurrencyCode = Settled  # an ISO 4217 code vostro settles: an enum in the schema
 Minor = Annotated[
     int,
     Field(
         gt=0,
-        le=2**63 - 1,
-        strict=True,
+        le=JSON_INT_MAX,
         description="Amount in minor units (paise, kopecks): an integer, never a decimal",
     ),
+    JSON_INTEGER,
 ]
 Uetr = Annotated[
     str,
@@ -106,7 +117,7 @@ class StatusChange(Strict):
 class FundsIn(Strict):
     currency: CurrencyCode
     amount_minor: Minor
-    transfer_id: Annotated[int, Field(gt=0, lt=2**128)] | None = Field(
+    transfer_id: Annotated[int, Field(gt=0, le=JSON_INT_MAX), JSON_INTEGER] | None = Field(
         None, description="Client id of the funding transfer (retry-safe); generated if absent"
     )
 
@@ -149,6 +160,7 @@ class StatementOut(BaseModel):
     account_id: str
     currency: str
     lines: list[StatementLine]
+    next_cursor: str | None = None  # the older entries' page, if there are more
 
 
 # ------------------------------------------------------------------------ FX
@@ -191,7 +203,7 @@ class PaymentIn(Strict):
     creditor_name: Name = ""
     purpose: Annotated[str, StringConstraints(pattern=r"^[A-Z]{4}$")] | None = None
     remittance_info: Remittance | None = None
-    urgent: bool = False
+    urgent: StrictBool = False
     segment: Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]{1,64}$")] | None = Field(
         None, description="Corridor segment for the totals, e.g. crude_oil or remittances"
     )
@@ -251,7 +263,7 @@ class QueueEntryOut(BaseModel):
 # ------------------------------------------------------------------ settlement
 class LsmIn(Strict):
     currency: CurrencyCode
-    optimal: bool = False
+    optimal: StrictBool = False
 
 
 class ReportOut(BaseModel):
@@ -269,6 +281,7 @@ class ReportOut(BaseModel):
     window_id: int | None
     optimal: bool
     notes: list[str]
+    run_id: int | None = None  # the stored run (null for a dry run that stored nothing)
 
 
 class WindowOut(BaseModel):
@@ -290,8 +303,17 @@ class VostroDayOut(BaseModel):
 
 # ---------------------------------------------------------------------- keys
 class KeyIn(Strict):
-    role: Literal["operator", "participant", "auditor"]
-    bic: Bic | None = None
+    """A key for the operator or an auditor: it names no participant."""
+
+    role: Literal["operator", "auditor"]
+    label: Label
+
+
+class ParticipantKeyIn(Strict):
+    """A participant's key names its participant."""
+
+    role: Literal["participant"]
+    bic: Bic
     label: Label
 
 
@@ -333,11 +355,30 @@ DecimalText = Annotated[
 
 
 class RateIn(Strict):
+    """A reference rate: units of `quote` per unit of `base`, two different currencies."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "not": {
+                "anyOf": [
+                    {"properties": {"base": {"const": c}, "quote": {"const": c}}}
+                    for c in settled_codes()
+                ]
+            }
+        },
+    )
     base: CurrencyCode
     quote: CurrencyCode
     rate: DecimalText
-    as_of: date_
+    as_of: IsoDate
     source: Label
+
+    @model_validator(mode="after")
+    def _two_currencies(self) -> RateIn:
+        if self.base == self.quote:
+            raise ValueError("base and quote must be two different currencies")
+        return self
 
 
 class RatesIn(Strict):
@@ -353,8 +394,8 @@ class RateOut(BaseModel):
 
 
 class TierIn(Strict):
-    min_source_minor: Annotated[int, Field(ge=0, le=2**63 - 1)]
-    spread_bps: Annotated[int, Field(ge=0, le=5_000)]
+    min_source_minor: Annotated[int, Field(ge=0, le=JSON_INT_MAX), JSON_INTEGER]
+    spread_bps: Annotated[int, Field(ge=0, le=5_000), JSON_INTEGER]
 
 
 class StandingRateIn(Strict):
@@ -362,14 +403,14 @@ class StandingRateIn(Strict):
 
 
 class FeeIn(Strict):
-    fixed_minor: Annotated[int, Field(ge=0, le=2**63 - 1)] = 0
-    rate_bps: Annotated[int, Field(ge=0, le=10_000)] = 0
-    cap_minor: Annotated[int, Field(ge=0, le=2**63 - 1)] | None = None
+    fixed_minor: Annotated[int, Field(ge=0, le=JSON_INT_MAX), JSON_INTEGER] = 0
+    rate_bps: Annotated[int, Field(ge=0, le=10_000), JSON_INTEGER] = 0
+    cap_minor: Annotated[int, Field(ge=0, le=JSON_INT_MAX), JSON_INTEGER] | None = None
 
 
 class ModeIn(Strict):
     mode: Literal["rtgs", "dns"]
-    net_debit_cap_minor: Annotated[int, Field(ge=0, le=2**63 - 1)] | None = None
+    net_debit_cap_minor: Annotated[int, Field(ge=0, le=JSON_INT_MAX), JSON_INTEGER] | None = None
 
 
 class Done(BaseModel):
@@ -378,7 +419,7 @@ class Done(BaseModel):
 
 
 class VostroSettingsIn(Strict):
-    threshold_minor: Annotated[int, Field(ge=0, le=2**63 - 1, strict=True)]
+    threshold_minor: Annotated[int, Field(ge=0, le=JSON_INT_MAX), JSON_INTEGER]
     annual_yield: Annotated[
         str,
         StringConstraints(pattern=r"^0(\.[0-9]{1,6})?$"),
@@ -394,7 +435,7 @@ class ScreenIn(Strict):
 
 class DecisionIn(Strict):
     reason: Reason
-    remember: bool = Field(
+    remember: StrictBool = Field(
         False, description="Release: remember this false positive for this party and list version"
     )
 
@@ -404,5 +445,5 @@ class ListRemoveIn(Strict):
 
 
 class LimitIn(Strict):
-    per_payment_max_minor: Annotated[int, Field(gt=0, le=2**63 - 1, strict=True)] | None = None
-    per_day_max_minor: Annotated[int, Field(gt=0, le=2**63 - 1, strict=True)] | None = None
+    per_payment_max_minor: Annotated[int, Field(gt=0, le=JSON_INT_MAX), JSON_INTEGER] | None = None
+    per_day_max_minor: Annotated[int, Field(gt=0, le=JSON_INT_MAX), JSON_INTEGER] | None = None

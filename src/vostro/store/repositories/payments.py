@@ -315,16 +315,19 @@ class SqlHolds:
         return None if row is None else _hold(row)
 
     def list(
-        self, status: HoldStatus | None = HoldStatus.HELD, limit: int = HOLDS_LISTED_MAX
+        self,
+        status: HoldStatus | None = HoldStatus.HELD,
+        limit: int = HOLDS_LISTED_MAX,
+        after: tuple[int, str] | None = None,
     ) -> builtins.list[Hold]:
-        """Holds by deadline, soonest first (by default the undecided ones)."""
-        query = (
-            sa.select(payment_holds)
-            .order_by(payment_holds.c.deadline_at, payment_holds.c.uetr)
-            .limit(min(limit, HOLDS_LISTED_MAX))
-        )
+        """Holds by deadline, soonest first (by default the undecided ones); `after` is the
+        (deadline, UETR) of the last one seen."""
+        h = payment_holds
+        query = sa.select(h).order_by(h.c.deadline_at, h.c.uetr).limit(min(limit, HOLDS_LISTED_MAX))
         if status is not None:
-            query = query.where(payment_holds.c.status == status)
+            query = query.where(h.c.status == status)
+        if after is not None:
+            query = query.where(sa.tuple_(h.c.deadline_at, h.c.uetr) > after)
         return [_hold(row) for row in self.conn.execute(query)]
 
     def due(self, now_ns: int, limit: int = HOLDS_LISTED_MAX) -> builtins.list[Hold]:

@@ -62,11 +62,18 @@ class SqlPaymentQueue:
         return _entry(row) if row is not None else None
 
     def entries(
-        self, currency: str | None = None, payer: str | None = None, limit: int = QUEUE_PAGE_MAX
+        self,
+        currency: str | None = None,
+        payer: str | None = None,
+        limit: int = QUEUE_PAGE_MAX,
+        after: tuple[int, int, str] | None = None,
     ) -> list[QueueEntry]:
-        """Queued payments in settlement order: priority, then arrival."""
+        """Queued payments in settlement order: priority, then arrival; `after` is the
+        (priority, arrival, UETR) of the last one seen."""
         q = payment_queue
         query = sa.select(q).order_by(q.c.priority, q.c.arrival, q.c.uetr).limit(limit)
+        if after is not None:
+            query = query.where(sa.tuple_(q.c.priority, q.c.arrival, q.c.uetr) > after)
         if currency is not None:
             query = query.where(q.c.currency == currency)
         if payer is not None:
@@ -126,9 +133,12 @@ class SqlWindows:
         row = self.conn.execute(sa.select(w).where(w.c.id == window_id)).first()
         return _window(row) if row is not None else None
 
-    def all(self, limit: int = WINDOWS_LISTED_MAX) -> list[Window]:
+    def all(self, limit: int = WINDOWS_LISTED_MAX, before: int | None = None) -> list[Window]:
         w = settlement_windows
-        rows = self.conn.execute(sa.select(w).order_by(w.c.id.desc()).limit(limit)).all()
+        query = sa.select(w).order_by(w.c.id.desc()).limit(limit)
+        if before is not None:
+            query = query.where(w.c.id < before)
+        rows = self.conn.execute(query).all()
         return [_window(r) for r in rows]
 
     def set_state(self, window_id: int, state: WindowState, now_ns: int) -> None:
@@ -253,17 +263,21 @@ class SqlSettlementRuns:
     def __init__(self, conn: sa.Connection) -> None:
         self.conn = conn
 
-    def add(self, report: SettlementReport, at_ns: int) -> None:
-        self.conn.execute(
-            settlement_runs.insert().values(
-                kind=report.kind,
-                currency=report.currency,
-                at=at_ns,
-                report=json.dumps(asdict(report)),
-            )
-        )
+    def add(self, report: SettlementReport, at_ns: int) -> int:
+        stored = {k: v for k, v in asdict(report).items() if k != "run_id"}
+        run_id: int = self.conn.execute(
+            settlement_runs.insert()
+            .values(kind=report.kind, currency=report.currency, at=at_ns, report=json.dumps(stored))
+            .returning(settlement_runs.c.id)
+        ).scalar_one()
+        return run_id
 
-    def latest(self, limit: int = REPORTS_LISTED_MAX) -> list[SettlementReport]:
+    def latest(
+        self, limit: int = REPORTS_LISTED_MAX, before: int | None = None
+    ) -> list[SettlementReport]:
         r = settlement_runs
-        rows = self.conn.execute(sa.select(r.c.report).order_by(r.c.id.desc()).limit(limit)).all()
-        return [SettlementReport(**json.loads(row.report)) for row in rows]
+        query = sa.select(r.c.id, r.c.report).order_by(r.c.id.desc()).limit(limit)
+        if before is not None:
+            query = query.where(r.c.id < before)
+        rows = self.conn.execute(query).all()
+        return [SettlementReport(**{**json.loads(row.report), "run_id": row.id}) for row in rows]

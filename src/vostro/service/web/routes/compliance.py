@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from vostro.compliance.lists import screen_name
@@ -18,6 +18,7 @@ from vostro.compliance.screener import parse_list
 from vostro.service import problems
 from vostro.service.auth import Principal, Role
 from vostro.service.problems import Problem
+from vostro.service.web import paging
 from vostro.service.web.context import Service
 from vostro.service.web.deps import Svc, Who, origin, require
 from vostro.service.web.lookups import (
@@ -26,6 +27,7 @@ from vostro.service.web.lookups import (
 from vostro.service.web.outputs import (
     payment_out,
 )
+from vostro.service.web.params import CurrencyPath, Flow, ListNamePath, PayerPath, UetrPath
 from vostro.service.web.schemas import (
     DecisionIn,
     LimitIn,
@@ -41,10 +43,21 @@ LIST_MEDIA = {"ftm": "application/x-ndjson", "csv": "text/csv"}
 
 
 @router.get("/compliance/lists", tags=["compliance"])
-def lists(who: Who, svc: Svc) -> list[dict[str, Any]]:
-    """The sanctions and watch lists every payment is screened against, with their versions."""
+def lists(
+    who: Who,
+    svc: Svc,
+    request: Request,
+    response: Response,
+    limit: Annotated[int, paging.LimitQuery] = 100,
+    cursor: Annotated[str | None, paging.BY_LIST_NAME.query()] = None,
+) -> paging.Page[dict[str, Any]]:
+    """The sanctions and watch lists every payment is screened against, with their versions,
+    by name, a page at a time."""
     require(who, Role.OPERATOR, Role.AUDITOR)
-    return [s.as_dict() for s in svc.platform.compliance.lists()]
+    start = paging.BY_LIST_NAME.decode(cursor)
+    rows = paging.after(svc.platform.compliance.lists(), start, lambda s: (s.name,), limit)
+    kept, after = paging.page(request, response, rows, limit, lambda s: (s.name,))
+    return paging.Page(items=[s.as_dict() for s in kept], next_cursor=after)
 
 
 @router.put(
@@ -54,14 +67,14 @@ def lists(who: Who, svc: Svc) -> list[dict[str, Any]]:
         "requestBody": {
             "required": True,
             "content": {
-                LIST_MEDIA["ftm"]: {"schema": {"type": "string"}},
-                LIST_MEDIA["csv"]: {"schema": {"type": "string"}},
+                LIST_MEDIA["ftm"]: {"schema": {"type": "string", "minLength": 1}},
+                LIST_MEDIA["csv"]: {"schema": {"type": "string", "minLength": 1}},
             },
         }
     },
 )
 async def load_list(
-    name: str,
+    name: ListNamePath,
     request: Request,
     who: Who,
     svc: Svc,
@@ -84,7 +97,7 @@ async def load_list(
 
 @router.post("/compliance/lists/{name}/remove", tags=["compliance"])
 async def remove_list(
-    name: str, body: ListRemoveIn, request: Request, who: Who, svc: Svc
+    name: ListNamePath, body: ListRemoveIn, request: Request, who: Who, svc: Svc
 ) -> dict[str, Any]:
     """Stop screening against a list."""
     require(who, Role.OPERATOR)
@@ -125,10 +138,23 @@ def screen(body: ScreenIn, who: Who, svc: Svc) -> dict[str, Any]:
 
 
 @router.get("/compliance/holds", tags=["compliance"])
-def holds(who: Who, svc: Svc) -> list[dict[str, Any]]:
-    """Payments held by a screening hit, the soonest deadline first, with what matched."""
+def holds(
+    who: Who,
+    svc: Svc,
+    request: Request,
+    response: Response,
+    limit: Annotated[int, paging.LimitQuery] = 100,
+    cursor: Annotated[str | None, paging.BY_TIME_AND_UETR.query()] = None,
+) -> paging.Page[dict[str, Any]]:
+    """Payments held by a screening hit, the soonest deadline first, with what matched; a page
+    at a time."""
     require(who, Role.OPERATOR, Role.AUDITOR)
-    return [h.as_dict() for h in svc.platform.holds.holds()]
+    start = paging.BY_TIME_AND_UETR.decode(cursor)
+    found = svc.platform.holds.holds(
+        limit + 1, None if start is None else (int(start[0]), str(start[1]))
+    )
+    kept, after = paging.page(request, response, found, limit, lambda h: (h.deadline_at, h.uetr))
+    return paging.Page(items=[h.as_dict() for h in kept], next_cursor=after)
 
 
 async def _decide(
@@ -148,7 +174,9 @@ async def _decide(
 
 
 @router.post("/compliance/holds/{uetr}/release", tags=["compliance"])
-async def release(uetr: str, body: DecisionIn, request: Request, who: Who, svc: Svc) -> PaymentOut:
+async def release(
+    uetr: UetrPath, body: DecisionIn, request: Request, who: Who, svc: Svc
+) -> PaymentOut:
     """Release a held payment (a false positive): it settles, or goes on its way. With
     `remember`, the same party against the same listed entity and list version passes next
     time."""
@@ -156,24 +184,40 @@ async def release(uetr: str, body: DecisionIn, request: Request, who: Who, svc: 
 
 
 @router.post("/compliance/holds/{uetr}/reject", tags=["compliance"])
-async def reject(uetr: str, body: DecisionIn, request: Request, who: Who, svc: Svc) -> PaymentOut:
+async def reject(
+    uetr: UetrPath, body: DecisionIn, request: Request, who: Who, svc: Svc
+) -> PaymentOut:
     """Reject a held payment (RR04): its reservation is voided; its pacs.002 RJCT is at
     `/v1/payments/{uetr}/status`."""
     return await _decide(uetr, body, request, who, svc, release=False)
 
 
 @router.get("/compliance/limits", tags=["compliance"])
-def limits(who: Who, svc: Svc) -> list[dict[str, Any]]:
-    """Per-payment and per-day limits by payer and flow."""
+def limits(
+    who: Who,
+    svc: Svc,
+    request: Request,
+    response: Response,
+    limit: Annotated[int, paging.LimitQuery] = 100,
+    cursor: Annotated[str | None, paging.BY_LIMIT.query()] = None,
+) -> paging.Page[dict[str, Any]]:
+    """Per-payment and per-day limits by payer, flow and currency, a page at a time."""
     require(who, Role.OPERATOR, Role.AUDITOR)
-    return [limit.as_dict() for limit in svc.platform.compliance.limits()]
+    start = paging.BY_LIMIT.decode(cursor)
+
+    def key(x: Any) -> paging.Key:
+        return (x.participant, x.flow, x.currency)
+
+    rows = paging.after(svc.platform.compliance.limits(), start, key, limit)
+    kept, after = paging.page(request, response, rows, limit, key)
+    return paging.Page(items=[x.as_dict() for x in kept], next_cursor=after)
 
 
 @router.put("/compliance/limits/{participant}/{flow}/{code}", tags=["compliance"])
 async def set_limit(
-    participant: str,
-    flow: str,
-    code: str,
+    participant: PayerPath,
+    flow: Flow,
+    code: CurrencyPath,
     body: LimitIn,
     request: Request,
     who: Who,
@@ -198,7 +242,7 @@ async def set_limit(
 
 
 @router.get("/payments/{uetr}/screenings", tags=["compliance"])
-def payment_screenings(uetr: str, who: Who, svc: Svc) -> list[dict[str, Any]]:
+def payment_screenings(uetr: UetrPath, who: Who, svc: Svc) -> list[dict[str, Any]]:
     """How the payment was screened: lists and versions, scores, which name matched which."""
     own_payment(svc, who, uetr)
     require(who, Role.OPERATOR, Role.AUDITOR)

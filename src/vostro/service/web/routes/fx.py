@@ -13,7 +13,7 @@ from vostro.fx.rates import ReferenceRate
 from vostro.participants.model import Role as ParticipantRole
 from vostro.service import problems
 from vostro.service.auth import Role
-from vostro.service.problems import Problem, invalid, not_found
+from vostro.service.problems import Problem, forbidden, not_found
 from vostro.service.web.actions import act
 from vostro.service.web.deps import Svc, Who, require
 from vostro.service.web.lookups import (
@@ -23,6 +23,7 @@ from vostro.service.web.lookups import (
 from vostro.service.web.outputs import (
     quote_out,
 )
+from vostro.service.web.params import BicPath, CurrencyPath, QuoteIdPath
 from vostro.service.web.schemas import (
     Done,
     QuoteIn,
@@ -41,13 +42,13 @@ async def request_quote(body: QuoteIn, who: Who, svc: Svc, request: Request) -> 
     the cross-currency payment."""
     require(who, Role.OPERATOR, Role.PARTICIPANT)
     payer = body.payer or who.bic
-    if payer is None:
-        raise invalid([{"loc": ("body", "payer"), "msg": "the operator names the payer"}])
+    if payer is None:  # the operator pays nothing itself: it quotes on a payer's behalf
+        raise forbidden("the operator asks for a quote only on behalf of a payer: name `payer`")
     visible(svc, who, payer)
     provider = svc.platform.registry.find(body.provider)
     if provider is None or ParticipantRole.FX_PROVIDER not in provider.roles:
         raise Problem(
-            422,
+            409,
             "no-fx-provider",
             "Not an FX provider",
             f"{body.provider} is not an FX provider on vostro",
@@ -75,7 +76,7 @@ async def request_quote(body: QuoteIn, who: Who, svc: Svc, request: Request) -> 
 
 
 @router.get("/fx/quotes/{quote_id}", tags=["fx"])
-def get_quote(quote_id: str, who: Who, svc: Svc) -> QuoteOut:
+def get_quote(quote_id: QuoteIdPath, who: Who, svc: Svc) -> QuoteOut:
     found = svc.platform.desk.get_quote(quote_id) if len(quote_id) <= 64 else None
     if found is None or not (who.sees(found[1]) or who.sees(found[0].provider_id)):
         raise not_found(f"quote {quote_id}")
@@ -100,7 +101,7 @@ async def add_rates(body: RatesIn, who: Who, svc: Svc, request: Request) -> Done
 
 
 @router.get("/fx/rates/{base}/{quote}", tags=["fx"])
-def reference_rate(base: str, quote: str, who: Who, svc: Svc) -> RateOut:
+def reference_rate(base: CurrencyPath, quote: CurrencyPath, who: Who, svc: Svc) -> RateOut:
     """Today's reference rate for the pair (direct, inverted or crossed; the source says)."""
     del who
     try:
@@ -114,9 +115,9 @@ def reference_rate(base: str, quote: str, who: Who, svc: Svc) -> RateOut:
 
 @router.put("/fx/standing-rates/{provider}/{source}/{target}", tags=["fx"])
 async def set_standing_rate(
-    provider: str,
-    source: str,
-    target: str,
+    provider: BicPath,
+    source: CurrencyPath,
+    target: CurrencyPath,
     body: StandingRateIn,
     who: Who,
     svc: Svc,

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Body, Request, Response
 
-from vostro.ledger.types import INT64_MAX
 from vostro.service import problems
 from vostro.service.auth import KeyInfo, Principal, Role
 from vostro.service.problems import not_found
+from vostro.service.web import paging
 from vostro.service.web.context import Service
 from vostro.service.web.deps import Svc, Who, origin, require
 from vostro.service.web.lookups import (
@@ -18,28 +18,37 @@ from vostro.service.web.lookups import (
 from vostro.service.web.outputs import (
     key_out,
 )
+from vostro.service.web.params import KeyIdPath
 from vostro.service.web.schemas import (
     AuditOut,
     KeyIn,
     KeyOut,
     NewKeyOut,
+    ParticipantKeyIn,
 )
 
 router = APIRouter(prefix="/v1", responses=problems.RESPONSES)
 
 
 @router.post("/keys", status_code=201, tags=["keys"])
-async def create_key(body: KeyIn, who: Who, svc: Svc, request: Request) -> NewKeyOut:
-    """A new API key. The key is in this response only: vostro keeps just its hash."""
+async def create_key(
+    body: Annotated[KeyIn | ParticipantKeyIn, Body(discriminator="role")],
+    who: Who,
+    svc: Svc,
+    request: Request,
+) -> NewKeyOut:
+    """A new API key. The key is in this response only: vostro keeps just its hash. A
+    participant's key names its participant (`bic`); the operator's and auditors' name none."""
     require(who, Role.OPERATOR)
     role = Role(body.role)
-    if body.bic is not None:
-        visible(svc, who, body.bic)
+    bic = body.bic if isinstance(body, ParticipantKeyIn) else None
+    if bic is not None:
+        visible(svc, who, bic)
     where = origin(request)
     key, info = await svc.writer.run(
         lambda p: svc.keys.create(
             role,
-            body.bic,
+            bic,
             body.label,
             actor=who.name,
             origin=where,
@@ -49,11 +58,21 @@ async def create_key(body: KeyIn, who: Who, svc: Svc, request: Request) -> NewKe
 
 
 @router.get("/keys", tags=["keys"])
-def list_keys(who: Who, svc: Svc) -> list[KeyOut]:
-    """API keys (never the keys themselves); a participant sees its own."""
-    return [
-        key_out(k) for k in svc.keys.all() if who.role is not Role.PARTICIPANT or k.bic == who.bic
-    ]
+def list_keys(
+    who: Who,
+    svc: Svc,
+    request: Request,
+    response: Response,
+    limit: Annotated[int, paging.LimitQuery] = 100,
+    cursor: Annotated[str | None, paging.BY_KEY_ID.query()] = None,
+) -> paging.Page[KeyOut]:
+    """API keys (never the keys themselves) by key id, a page at a time; a participant sees its
+    own."""
+    start = paging.BY_KEY_ID.decode(cursor)
+    mine = [k for k in svc.keys.all() if who.role is not Role.PARTICIPANT or k.bic == who.bic]
+    rows = paging.after(mine, start, lambda k: (k.key_id,), limit)
+    kept, after = paging.page(request, response, rows, limit, lambda k: (k.key_id,))
+    return paging.Page(items=[key_out(k) for k in kept], next_cursor=after)
 
 
 def _own_key(svc: Service, who: Principal, key_id: str) -> KeyInfo:
@@ -65,7 +84,7 @@ def _own_key(svc: Service, who: Principal, key_id: str) -> KeyInfo:
 
 
 @router.post("/keys/{key_id}/revoke", tags=["keys"])
-async def revoke_key(key_id: str, who: Who, svc: Svc, request: Request) -> KeyOut:
+async def revoke_key(key_id: KeyIdPath, who: Who, svc: Svc, request: Request) -> KeyOut:
     """Revoke a key at once (a participant may revoke its own)."""
     _own_key(svc, who, key_id)
     where = origin(request)
@@ -74,7 +93,7 @@ async def revoke_key(key_id: str, who: Who, svc: Svc, request: Request) -> KeyOu
 
 
 @router.post("/keys/{key_id}/rotate", status_code=201, tags=["keys"])
-async def rotate_key(key_id: str, who: Who, svc: Svc, request: Request) -> NewKeyOut:
+async def rotate_key(key_id: KeyIdPath, who: Who, svc: Svc, request: Request) -> NewKeyOut:
     """A successor key with the same role; the old key stops working at once."""
     _own_key(svc, who, key_id)
     where = origin(request)
@@ -88,12 +107,17 @@ async def rotate_key(key_id: str, who: Who, svc: Svc, request: Request) -> NewKe
 def audit_log(
     who: Who,
     svc: Svc,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    before: Annotated[
-        int | None, Query(ge=0, le=INT64_MAX, description="id of the last entry seen")
-    ] = None,
-) -> list[AuditOut]:
-    """Every write: who, what, to what, when and from where, newest first."""
+    request: Request,
+    response: Response,
+    limit: Annotated[int, paging.LimitQuery] = 100,
+    cursor: Annotated[str | None, paging.BY_ID.query()] = None,
+) -> paging.Page[AuditOut]:
+    """Every write: who, what, to what, when and from where, newest first, a page at a time."""
     require(who, Role.OPERATOR, Role.AUDITOR)
-    entries = svc.platform.read(lambda uow: uow.read_models.audit_page(limit=limit, before=before))
-    return [AuditOut(**e) for e in entries]
+    start = paging.BY_ID.decode(cursor)
+    before = None if start is None else int(start[0])
+    entries = svc.platform.read(
+        lambda uow: uow.read_models.audit_page(limit=limit + 1, before=before)
+    )
+    kept, after = paging.page(request, response, entries, limit, lambda e: (e["id"],))
+    return paging.Page(items=[AuditOut(**e) for e in kept], next_cursor=after)

@@ -4,7 +4,7 @@ balances, statements and fee schedules."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
@@ -19,6 +19,7 @@ from vostro.platform import Platform
 from vostro.service import problems
 from vostro.service.auth import Principal, Role
 from vostro.service.problems import not_found
+from vostro.service.web import paging
 from vostro.service.web.actions import act
 from vostro.service.web.context import Service
 from vostro.service.web.deps import Svc, Who, require
@@ -31,6 +32,7 @@ from vostro.service.web.outputs import (
     XML,
     participant_out,
 )
+from vostro.service.web.params import BicPath, CurrencyPath, IsoDate, Settled
 from vostro.service.web.schemas import (
     AccountOut,
     Done,
@@ -48,9 +50,20 @@ router = APIRouter(prefix="/v1", responses=problems.RESPONSES)
 
 
 @router.get("/participants", tags=["participants"])
-def list_participants(who: Who, svc: Svc) -> list[ParticipantOut]:
-    """Every participant (a participant key sees only itself)."""
-    return [participant_out(p) for p in svc.platform.registry.all() if who.sees(p.bic)]
+def list_participants(
+    who: Who,
+    svc: Svc,
+    request: Request,
+    response: Response,
+    limit: Annotated[int, paging.LimitQuery] = 100,
+    cursor: Annotated[str | None, paging.BY_BIC.query()] = None,
+) -> paging.Page[ParticipantOut]:
+    """Every participant by BIC, a page at a time (a participant key sees only itself)."""
+    start = paging.BY_BIC.decode(cursor)
+    seen = [p for p in svc.platform.registry.all() if who.sees(p.bic)]
+    rows = paging.after(seen, start, lambda p: (p.bic,), limit)
+    kept, after = paging.page(request, response, rows, limit, lambda p: (p.bic,))
+    return paging.Page(items=[participant_out(p) for p in kept], next_cursor=after)
 
 
 @router.post("/participants", status_code=201, tags=["participants"])
@@ -80,7 +93,7 @@ async def register_participant(
 
 
 @router.get("/participants/{bic}", tags=["participants"])
-def get_participant(bic: str, who: Who, svc: Svc) -> ParticipantOut:
+def get_participant(bic: BicPath, who: Who, svc: Svc) -> ParticipantOut:
     return participant_out(visible(svc, who, bic))
 
 
@@ -102,7 +115,7 @@ async def _set_status(
 
 @router.post("/participants/{bic}/suspend", tags=["participants"])
 async def suspend(
-    bic: str, body: StatusChange, who: Who, svc: Svc, request: Request
+    bic: BicPath, body: StatusChange, who: Who, svc: Svc, request: Request
 ) -> ParticipantOut:
     """No new payments to or from the participant until it is reinstated."""
     return await _set_status(bic, body, who, svc, request, Status.SUSPENDED)
@@ -110,7 +123,7 @@ async def suspend(
 
 @router.post("/participants/{bic}/reinstate", tags=["participants"])
 async def reinstate(
-    bic: str, body: StatusChange, who: Who, svc: Svc, request: Request
+    bic: BicPath, body: StatusChange, who: Who, svc: Svc, request: Request
 ) -> ParticipantOut:
     return await _set_status(bic, body, who, svc, request, Status.ACTIVE)
 
@@ -157,20 +170,20 @@ async def _funds(
 
 
 @router.post("/participants/{bic}/funds", tags=["participants"])
-async def fund(bic: str, body: FundsIn, who: Who, svc: Svc, request: Request) -> FundsOut:
+async def fund(bic: BicPath, body: FundsIn, who: Who, svc: Svc, request: Request) -> FundsOut:
     """Credit the participant's settlement account from the central funding account (a
     transfer in from its reserves); queued payments are retried with the new liquidity."""
     return await _funds(bic, body, who, svc, request, defund=False)
 
 
 @router.post("/participants/{bic}/defunds", tags=["participants"])
-async def defund(bic: str, body: FundsIn, who: Who, svc: Svc, request: Request) -> FundsOut:
+async def defund(bic: BicPath, body: FundsIn, who: Who, svc: Svc, request: Request) -> FundsOut:
     """Return liquidity from the participant's settlement account to its reserves."""
     return await _funds(bic, body, who, svc, request, defund=True)
 
 
 @router.get("/participants/{bic}/accounts", tags=["accounts"])
-def accounts(bic: str, who: Who, svc: Svc) -> list[AccountOut]:
+def accounts(bic: BicPath, who: Who, svc: Svc) -> list[AccountOut]:
     """The participant's accounts with their four balances (minor units)."""
     p = visible(svc, who, bic)
     out = []
@@ -216,26 +229,37 @@ def _account_for(
     responses={200: {"content": {XML: {"schema": {"type": "string"}}}}},
 )
 def account_statement(
-    bic: str,
+    bic: BicPath,
     who: Who,
     svc: Svc,
-    currency_code: Annotated[str, Query(alias="currency", pattern=r"^[A-Z]{3}$")],
+    request: Request,
+    response: Response,
+    currency_code: Annotated[Settled, Query(alias="currency")],
     kind: Literal["settlement", "vostro", "investment", "fee"] = "settlement",
-    day: date | None = None,
+    day: IsoDate | None = None,
     format: Literal["json", "camt.053"] = "json",
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    limit: Annotated[int, paging.LimitQuery] = 100,
+    cursor: Annotated[str | None, paging.BY_ID.query()] = None,
 ) -> Any:
-    """The account's entries with the balance after each (JSON, newest first), or its
-    camt.053 end-of-day statement for `day` (which reconciles with the ledger). `settlement`
-    means where the participant's money in that currency sits (a Russian bank's rupees: its
-    vostro account)."""
+    """The account's entries with the balance after each (JSON, newest first, a page at a
+    time: `next_cursor` and the `Link` header lead to the older ones), or its camt.053
+    end-of-day statement for `day` (which reconciles with the ledger). `settlement` means where
+    the participant's money in that currency sits (a Russian bank's rupees: its vostro
+    account)."""
     p, account_id, code = _account_for(svc, who, bic, currency_code, kind)
     if format == "camt.053":
         made = statement(
             svc.platform.store, account_id, day or datetime.now(UTC).date(), svc.xsd_dir
         )
         return Response(made.xml, media_type=XML)
-    history = svc.platform.store.account_history(account_id, limit=limit, reverse=True)
+    start = paging.BY_ID.decode(cursor)
+    history = svc.platform.store.account_history(
+        account_id,
+        limit=limit + 1,
+        after_timestamp=0 if start is None else int(start[0]),
+        reverse=True,
+    )
+    history, after = paging.page(request, response, history, limit, lambda h: (h.timestamp,))
     transfers = {
         t.id: t for t in svc.platform.store.get_transfers([h.transfer_id for h in history])
     }
@@ -256,11 +280,15 @@ def account_statement(
                 payment_uetr=refs[t.user_data_128][1] if t.user_data_128 in refs else None,
             )
         )
-    return StatementOut(bic=p.bic, account_id=str(account_id), currency=code, lines=lines)
+    return StatementOut(
+        bic=p.bic, account_id=str(account_id), currency=code, lines=lines, next_cursor=after
+    )
 
 
 @router.put("/participants/{bic}/fees/{code}", tags=["participants"])
-async def set_fees(bic: str, code: str, body: FeeIn, who: Who, svc: Svc, request: Request) -> Done:
+async def set_fees(
+    bic: BicPath, code: CurrencyPath, body: FeeIn, who: Who, svc: Svc, request: Request
+) -> Done:
     """What the operator charges the participant per payment sent in the currency."""
     found = visible(svc, who, bic)
     require(who, Role.OPERATOR)

@@ -13,11 +13,11 @@ from starlette.concurrency import run_in_threadpool
 from vostro.iso20022.gateway import import_message
 from vostro.iso20022.inbound import MessageRejected, read_message
 from vostro.iso20022.outbound import payment_status_report
-from vostro.ledger.types import INT64_MAX
 from vostro.payments.model import Payment, PaymentRequest, State
 from vostro.service import problems
 from vostro.service.auth import Principal, Role
 from vostro.service.problems import forbidden, invalid, not_found
+from vostro.service.web import paging
 from vostro.service.web.actions import act
 from vostro.service.web.context import Service
 from vostro.service.web.deps import Svc, Who, origin, require
@@ -29,6 +29,7 @@ from vostro.service.web.outputs import (
     XML,
     payment_out,
 )
+from vostro.service.web.params import Settled, UetrPath
 from vostro.service.web.schemas import (
     PaymentIn,
     PaymentOut,
@@ -66,7 +67,9 @@ PAYMENT_BODY = {
     openapi_extra=PAYMENT_BODY,
     responses={
         200: {
-            "description": "ISO 20022 in: the pacs.002 status report",
+            "model": PaymentOut,
+            "description": "ISO 20022 in: the pacs.002 status report. JSON in: the same payment "
+            "sent again (its UETR), as it is stored",
             "content": {XML: {"schema": {"type": "string"}}},
         },
         201: {
@@ -90,7 +93,7 @@ async def submit_payment(request: Request, who: Who, svc: Svc) -> Response | Pay
         raise invalid(error.errors()) from None
     debtor = data.debtor_agent or who.bic
     if debtor is None:
-        raise invalid([{"loc": ("body", "debtor_agent"), "msg": "the operator names the payer"}])
+        raise forbidden("the operator pays nothing itself: name the paying bank in `debtor_agent`")
     visible(svc, who, debtor)
     submission = Submission(
         _request(data, debtor), data.urgent, who.name, origin(request), data.segment
@@ -159,22 +162,32 @@ def _sender_check(svc: Service, who: Principal, body: bytes) -> None:
 def list_payments(
     who: Who,
     svc: Svc,
+    request: Request,
+    response: Response,
     state: State | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    before: Annotated[
-        int | None, Query(ge=0, le=INT64_MAX, description="created_at of the last one seen")
-    ] = None,
-) -> list[PaymentOut]:
-    """Payments the caller sent or received, newest first (without their history)."""
+    limit: Annotated[int, paging.LimitQuery] = 50,
+    cursor: Annotated[str | None, paging.BY_TIME_AND_UETR.query()] = None,
+) -> paging.Page[PaymentOut]:
+    """Payments the caller sent or received, newest first (without their history), a page at a
+    time: pass `next_cursor` as `cursor` for the next."""
     bic = who.bic if who.role is Role.PARTICIPANT else None
+    start = paging.BY_TIME_AND_UETR.decode(cursor)
     rows = svc.platform.read(
-        lambda uow: uow.read_models.recent_payments(bic, state=state, limit=limit, before=before)
+        lambda uow: uow.read_models.recent_payments(
+            bic,
+            state=state,
+            limit=limit + 1,
+            after=None if start is None else (int(start[0]), str(start[1])),
+        )
     )
-    return [payment_out(row, events=False) for row in rows]
+    kept, after = paging.page(
+        request, response, rows, limit, lambda r: (r["created_at"], r["uetr"])
+    )
+    return paging.Page(items=[payment_out(row, events=False) for row in kept], next_cursor=after)
 
 
 @router.get("/payments/{uetr}", tags=["payments"])
-def get_payment(uetr: str, who: Who, svc: Svc) -> PaymentOut:
+def get_payment(uetr: UetrPath, who: Who, svc: Svc) -> PaymentOut:
     """One payment and every state it went through, with times and reasons."""
     return payment_out(own_payment(svc, who, uetr))
 
@@ -190,7 +203,7 @@ async def _queued_action(
 
 
 @router.post("/payments/{uetr}/cancel", tags=["payments"])
-async def cancel(uetr: str, who: Who, svc: Svc, request: Request) -> PaymentOut:
+async def cancel(uetr: UetrPath, who: Who, svc: Svc, request: Request) -> PaymentOut:
     """Withdraw a payment still queued for liquidity (DS02)."""
     return await _queued_action(
         uetr,
@@ -204,7 +217,7 @@ async def cancel(uetr: str, who: Who, svc: Svc, request: Request) -> PaymentOut:
 
 @router.post("/payments/{uetr}/priority", tags=["payments"])
 async def reprioritise(
-    uetr: str, body: PriorityIn, who: Who, svc: Svc, request: Request
+    uetr: UetrPath, body: PriorityIn, who: Who, svc: Svc, request: Request
 ) -> PaymentOut:
     """Move a queued payment to urgent or back to normal."""
     level = Priority.URGENT if body.priority == "urgent" else Priority.NORMAL
@@ -221,7 +234,7 @@ async def reprioritise(
 
 @router.post("/payments/{uetr}/return", status_code=201, tags=["payments"])
 async def return_payment(
-    uetr: str, body: ReturnIn, who: Who, svc: Svc, request: Request
+    uetr: UetrPath, body: ReturnIn, who: Who, svc: Svc, request: Request
 ) -> PaymentOut:
     """The payee sends a settled payment back (pacs.004); the return is a payment of its own."""
     p = await run_in_threadpool(own_payment, svc, who, uetr)
@@ -244,11 +257,26 @@ async def return_payment(
 def queue(
     who: Who,
     svc: Svc,
-    currency_code: Annotated[str | None, Query(alias="currency", pattern=r"^[A-Z]{3}$")] = None,
-) -> list[QueueEntryOut]:
-    """Payments waiting for liquidity, in settlement order (a participant: its own)."""
+    request: Request,
+    response: Response,
+    currency_code: Annotated[Settled | None, Query(alias="currency")] = None,
+    limit: Annotated[int, paging.LimitQuery] = 100,
+    cursor: Annotated[str | None, paging.BY_QUEUE_ORDER.query()] = None,
+) -> paging.Page[QueueEntryOut]:
+    """Payments waiting for liquidity, in settlement order (a participant: its own), a page at
+    a time."""
     payer = who.bic if who.role is Role.PARTICIPANT else None
-    return [
+    start = paging.BY_QUEUE_ORDER.decode(cursor)
+    entries = svc.platform.settlement_views.queue(
+        currency_code,
+        payer,
+        limit=limit + 1,
+        after=None if start is None else (int(start[0]), int(start[1]), str(start[2])),
+    )
+    kept, after = paging.page(
+        request, response, entries, limit, lambda e: (int(e.priority), e.arrival, e.uetr)
+    )
+    items = [
         QueueEntryOut(
             uetr=e.uetr,
             payer=e.payer,
@@ -257,8 +285,9 @@ def queue(
             queued_at=e.arrival,
             deadline=e.deadline_at,
         )
-        for e in svc.platform.settlement_views.queue(currency_code, payer)
+        for e in kept
     ]
+    return paging.Page(items=items, next_cursor=after)
 
 
 @router.get(
@@ -267,7 +296,7 @@ def queue(
     responses={200: {"content": {XML: {"schema": {"type": "string"}}}}},
     response_class=Response,
 )
-def payment_status(uetr: str, who: Who, svc: Svc) -> Response:
+def payment_status(uetr: UetrPath, who: Who, svc: Svc) -> Response:
     """The payment's ISO 20022 pacs.002 status report as it stands now (ACSC, PDNG, ACCP, or
     RJCT with its reason code), to its sender from the operator, with a business application
     header (head.001.001.02)."""

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request, Response
 
 from vostro.platform import Platform
 from vostro.service import problems
 from vostro.service.auth import Role
+from vostro.service.web import paging
 from vostro.service.web.actions import act
 from vostro.service.web.deps import Svc, Who, require
 from vostro.service.web.lookups import (
@@ -19,6 +20,7 @@ from vostro.service.web.lookups import (
 from vostro.service.web.outputs import (
     report_out,
 )
+from vostro.service.web.params import BicPath, CurrencyPath
 from vostro.service.web.schemas import (
     Done,
     LsmIn,
@@ -49,20 +51,39 @@ async def run_lsm(body: LsmIn, who: Who, svc: Svc, request: Request) -> ReportOu
 
 @router.get("/settlement/runs", tags=["settlement"])
 def settlement_runs(
-    who: Who, svc: Svc, limit: Annotated[int, Query(ge=1, le=500)] = 50
-) -> list[ReportOut]:
-    """Reports of LSM runs and settled windows, newest first: gross, net, liquidity saved."""
+    who: Who,
+    svc: Svc,
+    request: Request,
+    response: Response,
+    limit: Annotated[int, paging.LimitQuery] = 50,
+    cursor: Annotated[str | None, paging.BY_ID.query()] = None,
+) -> paging.Page[ReportOut]:
+    """Reports of LSM runs and settled windows, newest first: gross, net, liquidity saved; a
+    page at a time."""
     require(who, Role.OPERATOR, Role.AUDITOR)
-    return [report_out(r) for r in svc.platform.settlement.reports(limit)]
+    start = paging.BY_ID.decode(cursor)
+    before = None if start is None else int(start[0])
+    reports = svc.platform.settlement.reports(limit + 1, before)
+    kept, after = paging.page(request, response, reports, limit, lambda r: (r.run_id or 0,))
+    return paging.Page(items=[report_out(r) for r in kept], next_cursor=after)
 
 
 @router.get("/settlement/windows", tags=["settlement"])
 def windows(
-    who: Who, svc: Svc, limit: Annotated[int, Query(ge=1, le=500)] = 100
-) -> list[WindowOut]:
-    """Deferred net settlement windows, newest first."""
+    who: Who,
+    svc: Svc,
+    request: Request,
+    response: Response,
+    limit: Annotated[int, paging.LimitQuery] = 100,
+    cursor: Annotated[str | None, paging.BY_ID.query()] = None,
+) -> paging.Page[WindowOut]:
+    """Deferred net settlement windows, newest first, a page at a time."""
     require(who, Role.OPERATOR, Role.AUDITOR)
-    return [
+    start = paging.BY_ID.decode(cursor)
+    before = None if start is None else int(start[0])
+    found = svc.platform.settlement_views.windows(limit + 1, before)
+    kept, after = paging.page(request, response, found, limit, lambda w: (w.id,))
+    items = [
         WindowOut(
             id=w.id,
             currency=w.currency,
@@ -71,12 +92,13 @@ def windows(
             closed_at=w.closed_at,
             settled_at=w.settled_at,
         )
-        for w in svc.platform.settlement_views.windows(limit)
+        for w in kept
     ]
+    return paging.Page(items=items, next_cursor=after)
 
 
 @router.post("/settlement/windows/{code}/close", tags=["settlement"])
-async def close_window(code: str, who: Who, svc: Svc, request: Request) -> ReportOut:
+async def close_window(code: CurrencyPath, who: Who, svc: Svc, request: Request) -> ReportOut:
     """Close the currency's open window, net it and settle the net positions (unwinding a
     participant that cannot cover its net debit)."""
     require(who, Role.OPERATOR)
@@ -92,7 +114,9 @@ async def close_window(code: str, who: Who, svc: Svc, request: Request) -> Repor
 
 
 @router.put("/settlement/modes/{bic}/{code}", tags=["settlement"])
-async def set_mode(bic: str, code: str, body: ModeIn, who: Who, svc: Svc, request: Request) -> Done:
+async def set_mode(
+    bic: BicPath, code: CurrencyPath, body: ModeIn, who: Who, svc: Svc, request: Request
+) -> Done:
     """Settle the participant's payments in the currency gross (rtgs) or in net windows (dns,
     within a net debit cap)."""
     found = visible(svc, who, bic)

@@ -3,7 +3,7 @@ settings."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated
 
@@ -19,6 +19,7 @@ from vostro.service.web.lookups import (
 from vostro.service.web.outputs import (
     day_out,
 )
+from vostro.service.web.params import BIC_PATTERN, BicPath, IsoDate
 from vostro.service.web.schemas import (
     Done,
     VostroDayOut,
@@ -32,8 +33,8 @@ router = APIRouter(prefix="/v1", responses=problems.RESPONSES)
 def vostro_report(
     who: Who,
     svc: Svc,
-    bic: Annotated[str | None, Query(max_length=11)] = None,
-    day: date | None = None,
+    bic: Annotated[str | None, Query(pattern=BIC_PATTERN)] = None,
+    day: IsoDate | None = None,
 ) -> list[VostroDayOut]:
     """The rupee vostro surplus of Russian banks per day: balance, invested in treasury bills,
     interest earned (a participant sees its own)."""
@@ -46,7 +47,7 @@ def vostro_report(
 
 @router.post("/vostro/close-day", tags=["treasury"])
 async def vostro_close_day(
-    who: Who, svc: Svc, request: Request, day: date | None = None
+    who: Who, svc: Svc, request: Request, day: IsoDate | None = None
 ) -> list[VostroDayOut]:
     """Sweep each rupee vostro balance above its threshold into treasury bills (or redeem
     below it) and accrue the day's interest; once per day."""
@@ -60,7 +61,7 @@ async def vostro_close_day(
 
 @router.put("/vostro/settings/{bic}", tags=["treasury"])
 async def vostro_settings(
-    bic: str, body: VostroSettingsIn, who: Who, svc: Svc, request: Request
+    bic: BicPath, body: VostroSettingsIn, who: Who, svc: Svc, request: Request
 ) -> Done:
     """A Russian bank's rupee vostro: the operating balance kept, and the yield of the treasury
     bills the surplus above it is swept into at each day's close."""
