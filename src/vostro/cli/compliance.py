@@ -23,6 +23,7 @@ from vostro.cli.options import (
     settings_for,
     utc,
 )
+from vostro.cli.paging import AllFlag, rows
 from vostro.config import HIT_THRESHOLD
 from vostro.money import format_amount
 from vostro.text import LABEL, PARTICIPANT_NAME, REASON, json_escaped
@@ -146,10 +147,20 @@ def list_remove(
 
 # ---------------------------------------------------------------------------- holds
 @hold_app.command("list")
-def hold_list(database_url: DatabaseUrl = None, as_json: JsonTableFlag = False) -> None:
-    """Payments waiting for a decision, the soonest deadline first."""
+def hold_list(
+    limit: int = 1_000,
+    every: AllFlag = False,
+    database_url: DatabaseUrl = None,
+    as_json: JsonTableFlag = False,
+) -> None:
+    """Payments waiting for a decision, the soonest deadline first (`--all`: every one)."""
     with open_platform(database_url) as p:
-        holds = p.holds.holds()
+        holds = rows(
+            lambda after, n: p.holds.holds(n, after),
+            lambda h: (h.deadline_at, h.uetr),
+            limit,
+            every,
+        )
     if as_json:
         print(json_escaped(json.dumps([h.as_dict() for h in holds], ensure_ascii=False)))
         return

@@ -21,6 +21,7 @@ from vostro.cli.options import (
     styled,
     utc,
 )
+from vostro.cli.paging import AllFlag, rows
 from vostro.cli.settlement import print_reports
 from vostro.money import format_amount, parse_amount
 from vostro.text import END_TO_END_ID, QUOTE_ID
@@ -99,18 +100,26 @@ def payment_show(uetr: str, database_url: DatabaseUrl = None) -> None:
 
 
 @payment_app.command("list")
-def payment_list(limit: int = 20, database_url: DatabaseUrl = None) -> None:
+def payment_list(limit: int = 20, every: AllFlag = False, database_url: DatabaseUrl = None) -> None:
+    """Payments, newest first (`--all`: every one)."""
     with open_platform(database_url) as p:
-        found = p.payments.list(limit)
+        found = rows(
+            lambda after, n: p.read(
+                lambda uow: uow.read_models.recent_payments(None, limit=n, after=after)
+            ),
+            lambda r: (r["created_at"], r["uetr"]),
+            limit,
+            every,
+        )
     table = new_table("payments, newest first", ("UETR", "from", "to", "sent", "received", "state"))
     for x in found:
         table.add_row(
-            x.uetr,
-            x.debtor_agent,
-            x.creditor_agent,
-            format_amount(x.source_amount_minor, x.source_currency),
-            format_amount(x.target_amount_minor, x.target_currency),
-            x.state,
+            x["uetr"],
+            x["debtor_agent"],
+            x["creditor_agent"],
+            format_amount(x["source_amount_minor"], x["source_currency"]),
+            format_amount(x["target_amount_minor"], x["target_currency"]),
+            x["state"],
         )
     console.print(table)
 
@@ -150,11 +159,19 @@ def _show(x: Payment) -> None:
 # --------------------------------------------------------------------------- queue
 @queue_app.command("list")
 def queue_list(
-    currency: Annotated[str | None, typer.Option()] = None, database_url: DatabaseUrl = None
+    currency: Annotated[str | None, typer.Option()] = None,
+    limit: int = 500,
+    every: AllFlag = False,
+    database_url: DatabaseUrl = None,
 ) -> None:
-    """Queued payments in settlement order."""
+    """Queued payments in settlement order (`--all`: every one)."""
     with open_platform(database_url) as p:
-        entries = p.settlement_views.queue(currency)
+        entries = rows(
+            lambda after, n: p.settlement_views.queue(currency, None, limit=n, after=after),
+            lambda e: (int(e.priority), e.arrival, e.uetr),
+            limit,
+            every,
+        )
         found = [(e, p.payments.get(e.uetr)) for e in entries]
     table = new_table(
         "RTGS queue", ("UETR", "payer", "payee", "amount", "priority", "waiting since (UTC)")

@@ -19,6 +19,7 @@ from vostro.cli.options import (
     settings_for,
     utc,
 )
+from vostro.cli.paging import AllFlag, rows
 from vostro.money import format_amount, parse_amount
 
 settlement_app = typer.Typer(no_args_is_help=True, help="Settlement modes, caps, limits, reports.")
@@ -96,10 +97,18 @@ def settlement_bilateral_limit(
 
 
 @settlement_app.command("reports")
-def settlement_reports(limit: int = 20, database_url: DatabaseUrl = None) -> None:
-    """Gross and net value, liquidity saved and time in queue, per LSM run and window."""
+def settlement_reports(
+    limit: int = 20, every: AllFlag = False, database_url: DatabaseUrl = None
+) -> None:
+    """Gross and net value, liquidity saved and time in queue, per LSM run and window
+    (`--all`: every run)."""
     with open_platform(database_url) as p:
-        reports = p.settlement.reports(limit)
+        reports = rows(
+            lambda before, n: p.settlement.reports(n, before),
+            lambda r: r.run_id,
+            limit,
+            every,
+        )
     print_reports(reports)
 
 
@@ -173,9 +182,15 @@ def window_close(currency: str, database_url: DatabaseUrl = None) -> None:
 
 
 @window_app.command("list")
-def window_list(database_url: DatabaseUrl = None) -> None:
+def window_list(limit: int = 100, every: AllFlag = False, database_url: DatabaseUrl = None) -> None:
+    """Settlement windows, newest first (`--all`: every one)."""
     with open_platform(database_url) as p:
-        windows = p.settlement_views.windows()
+        windows = rows(
+            lambda before, n: p.settlement_views.windows(n, before),
+            lambda w: w.id,
+            limit,
+            every,
+        )
     table = new_table("settlement windows", ("id", "currency", "state", "opened (UTC)"))
     for w in windows:
         table.add_row(str(w.id), w.currency, w.state, utc(w.opened_at))
