@@ -71,12 +71,17 @@ FORBIDDEN_RANGES: tuple[tuple[int, int, str], ...] = (
 )
 
 
-def _class_ranges() -> str:
+def _class_ranges(*, surrogates: bool) -> str:
     """The forbidden ranges inside a regular expression's class, in a form Python's `re`,
     ECMA-262 (with the `u` flag) and Rust's `regex` all read: BMP code points as `\\uXXXX`
-    escapes; the astral noncharacters as themselves (no escape syntax is common to all three)."""
+    escapes; the astral noncharacters as themselves (no escape syntax is common to all three).
+    Surrogates only for Python: the other engines (and the JSON Schema validators built on
+    them) reject a pattern naming them, and a JSON body cannot carry one to the API anyway (a
+    lone `\\ud800` is refused as text before any pattern is looked at)."""
     parts = []
     for low, high, _ in FORBIDDEN_RANGES:
+        if low == 0xD800 and not surrogates:
+            continue
         if high <= 0xFFFF:
             parts.append(f"\\u{low:04x}-\\u{high:04x}")
         else:
@@ -84,9 +89,8 @@ def _class_ranges() -> str:
     return "".join(parts)
 
 
-_FORBIDDEN_CLASS = _class_ranges()
-_FORBIDDEN_RE = re.compile(f"[{_FORBIDDEN_CLASS}]")
-FREE_TEXT_PATTERN = f"^[^{_FORBIDDEN_CLASS}]*$"
+_FORBIDDEN_RE = re.compile(f"[{_class_ranges(surrogates=True)}]")
+FREE_TEXT_PATTERN = f"^[^{_class_ranges(surrogates=False)}]*$"
 
 # ISO 20022 restricted ("FIN-X") characters; `-` escaped, the rest literal in a class.
 IDENTIFIER_CHARACTERS = "0-9A-Za-z\\-?:().,'+ "
@@ -142,7 +146,8 @@ class TextType:
 
     @property
     def pattern(self) -> str:
-        """The JSON Schema `pattern` of this type (the length is `minLength`/`maxLength`)."""
+        """The JSON Schema `pattern` of this type (the length is `minLength`/`maxLength`): the
+        whole rule for any text without surrogates (see `_class_ranges`)."""
         return IDENTIFIER_PATTERN if self.identifier else FREE_TEXT_PATTERN
 
     @property
