@@ -41,10 +41,16 @@ def submit_group(platform: Platform, items: list[Submission]) -> list[Submitted]
         before, _ = uow.payments.known([s.request.uetr for s in items], [])
         uow.audit.record_many([_entry(s, "submitted") for s in items])
         outcomes = platform.payments.submit_many([(s.request, s.urgent) for s in items])
+        # Only payments now stored get a tag: a submission refused before it became a payment
+        # leaves no row, and its UETR may come again.
         tags = {
             s.request.uetr: s.segment
-            for s in items
-            if s.segment and s.request.uetr not in before and UETR_RE.fullmatch(s.request.uetr)
+            for s, o in zip(items, outcomes, strict=True)
+            if s.segment
+            and isinstance(o, Payment)
+            and o.uetr == s.request.uetr
+            and s.request.uetr not in before
+            and UETR_RE.fullmatch(s.request.uetr)
         }
         uow.payments.tag(tags)  # one tag per payment, however often it came in the round
         uow.audit.record_many(
