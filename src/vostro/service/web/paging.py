@@ -21,6 +21,7 @@ from pydantic import BaseModel, Field
 
 from vostro.ledger.types import INT64_MAX
 from vostro.service.problems import invalid
+from vostro.service.web.params import FLOW_NAMES, LIST_NAME_PATTERN, UETR_PATTERN
 
 T = TypeVar("T")
 
@@ -31,8 +32,8 @@ Key = tuple[int | str, ...]
 
 # The parts a cursor is made of: a non-negative 64-bit integer, a UETR, a BIC, a name.
 INT = r"(0|[1-9][0-9]{0,18})"  # up to 19 digits: nanosecond times; read at most INT64_MAX
-UETR = r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"
-BIC = r"[A-Z0-9]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?"
+UETR = UETR_PATTERN[1:-1]  # the parameters' patterns, unanchored
+BIC = r"[A-Z0-9]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?"  # any BIC-shaped key is a position
 
 
 @dataclass(frozen=True)
@@ -73,17 +74,12 @@ BY_TIME_AND_UETR = Cursor(((INT, int), (UETR, str)))
 BY_QUEUE_ORDER = Cursor(((INT, int), (INT, int), (UETR, str)))
 BY_BIC = Cursor(((BIC, str),))
 BY_KEY_ID = Cursor(((r"[0-9a-f]{8}", str),))
-BY_LIST_NAME = Cursor(((r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", str),))
-BY_LIMIT = Cursor(
-    ((rf"(\*|{BIC})", str), (r"(trade|remittance|transfer|return|\*)", str), (r"[A-Z]{3}", str))
-)
+BY_LIST_NAME = Cursor(((LIST_NAME_PATTERN[1:-1], str),))
+FLOWS = "|".join(re.escape(flow) for flow in FLOW_NAMES)
+BY_LIMIT = Cursor(((rf"(\*|{BIC})", str), (rf"({FLOWS})", str), (r"[A-Z]{3}", str)))
 
 
-def limit_query() -> Any:
-    return Query(ge=1, le=LIMIT_MAX, description=f"Items per page (1 to {LIMIT_MAX})")
-
-
-LimitQuery = limit_query()
+LimitQuery = Query(ge=1, le=LIMIT_MAX, description=f"Items per page (1 to {LIMIT_MAX})")
 
 
 class Page(BaseModel, Generic[T]):

@@ -11,13 +11,14 @@ from typing import Annotated, Literal
 from fastapi import Path
 from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
 
+from vostro.compliance.admin import LIST_NAME_RE
 from vostro.compliance.limits import FLOWS
 from vostro.money import settled_codes
 from vostro.participants.bic import bic_pattern
 
 BIC_PATTERN = bic_pattern()
 UETR_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"
-LIST_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+LIST_NAME_PATTERN = LIST_NAME_RE.pattern
 
 
 def _settled(code: str) -> str:
