@@ -11,12 +11,14 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
+from datetime import date
 from types import TracebackType
 from typing import Any
 
 import numpy as np
 
 from vostro.audit import AuditEntry
+from vostro.calendar.model import Closure, OperatingDay, Schedule
 from vostro.compliance.results import Decision, ScreeningResult
 from vostro.ledger.state import LedgerState, Outcome, StoredTransfer
 from vostro.ledger.types import Account, PendingStatus, Transfer, TransferFlags
@@ -376,6 +378,17 @@ class FakePayments:
         found = [p for p in self.rows.values() if state is None or p.state is state]
         return [copy.deepcopy(p) for p in reversed(found)][:limit]
 
+    def scheduled(self, up_to: date, limit: int) -> list[Payment]:
+        found = [
+            p
+            for p in self.rows.values()
+            if p.state is State.SCHEDULED
+            and p.settlement_date is not None
+            and p.settlement_date <= up_to
+        ]
+        found.sort(key=lambda p: (self.created_ns[p.uetr], p.uetr))
+        return [copy.deepcopy(p) for p in found[:limit]]
+
     def accepted_total(
         self,
         payer: str,
@@ -470,6 +483,104 @@ class FakeLimits:
         ]
 
 
+class FakeCalendar:
+    """The operating day's tables in memory (`calendar.ports.CalendarRepository`)."""
+
+    def __init__(self) -> None:
+        self.schedules_: dict[str, Schedule] = {}
+        self.closures_: dict[tuple[str, date], Closure] = {}
+        self.days_: dict[tuple[str, date], OperatingDay] = {}
+        self.steps_: dict[tuple[str, date], dict[str, dict[str, Any]]] = {}
+        self.statements_: dict[tuple[date, str], tuple[str, int, str | None, bytes]] = {}
+        self.reports: dict[tuple[str, date], dict[str, Any]] = {}
+        self.carry: set[str] = set()
+
+    def schedule(self, code: str) -> Schedule | None:
+        return self.schedules_.get(code)
+
+    def schedules(self) -> list[Schedule]:
+        return [self.schedules_[c] for c in sorted(self.schedules_)]
+
+    def put_schedule(self, schedule: Schedule) -> None:
+        self.schedules_[schedule.currency] = schedule
+
+    def closures(self, code: str) -> list[Closure]:
+        return sorted(
+            (c for c in self.closures_.values() if c.currency == code), key=lambda c: c.day
+        )
+
+    def put_closure(self, closure: Closure) -> None:
+        self.closures_[(closure.currency, closure.day)] = closure
+
+    def remove_closure(self, code: str, day: date) -> bool:
+        return self.closures_.pop((code, day), None) is not None
+
+    def current_day(self, code: str) -> OperatingDay | None:
+        days = [d for (c, _), d in self.days_.items() if c == code and d.state != "closed"]
+        return max(days, key=lambda d: d.day, default=None)
+
+    def day(self, code: str, day: date) -> OperatingDay | None:
+        return self.days_.get((code, day))
+
+    def days(self, code: str | None = None, limit: int = 30) -> list[OperatingDay]:
+        found = [d for d in self.days_.values() if code in (None, d.currency)]
+        return sorted(found, key=lambda d: (d.day, d.currency), reverse=True)[:limit]
+
+    def add_day(self, day: OperatingDay) -> None:
+        self.days_[(day.currency, day.day)] = day
+
+    def set_state(self, code: str, day: date, state: Any, at: int) -> None:
+        stamp = "closing_at" if state == "closing" else "closed_at"
+        d = self.days_[(code, day)]
+        self.days_[(code, day)] = replace(d, state=state, **{stamp: at})
+
+    def steps(self, code: str, day: date) -> dict[str, dict[str, Any]]:
+        return dict(self.steps_.get((code, day), {}))
+
+    def step_done(self, code: str, day: date, step: str, at: int, detail: dict[str, Any]) -> None:
+        done = self.steps_.setdefault((code, day), {})
+        if step in done:
+            raise AssertionError(f"step {step} twice")
+        done[step] = {"done_at": at, **detail}
+
+    def add_statement(
+        self, code: str, day: date, account_id: int, name: str, owner: str | None, xml: bytes
+    ) -> None:
+        self.statements_[(day, name)] = (code, account_id, owner, xml)
+
+    def statements(self, day: date, code: str | None = None) -> list[dict[str, Any]]:
+        return [
+            {"name": n, "currency": c, "account_id": str(a), "owner": o}
+            for (d, n), (c, a, o, _) in sorted(self.statements_.items())
+            if d == day and code in (None, c)
+        ]
+
+    def statement(self, day: date, name: str) -> bytes | None:
+        found = self.statements_.get((day, name))
+        return None if found is None else found[3]
+
+    def put_report(self, code: str, day: date, report: dict[str, Any]) -> None:
+        self.reports[(code, day)] = report
+
+    def report(self, code: str, day: date) -> dict[str, Any] | None:
+        return self.reports.get((code, day))
+
+    def currencies(self) -> list[str]:
+        return sorted(self.schedules_)
+
+    def accounts(self, code: str) -> list[tuple[int, str, str]]:
+        return []
+
+    def day_payments(self, code: str, day: date) -> list[dict[str, Any]]:
+        return []
+
+    def carries(self, bic: str) -> bool:
+        return bic in self.carry
+
+    def set_carry(self, bic: str, carry: bool) -> None:
+        (self.carry.add if carry else self.carry.discard)(bic)
+
+
 class FakeUnitOfWork:
     """A unit of work over the in-memory repositories and a ledger (`Ledger(FakeStore())`).
 
@@ -478,7 +589,17 @@ class FakeUnitOfWork:
     without one, `commit()` only runs the after-commit callbacks and sets `committed` (the
     repositories keep what they were given; a test looks at them afterwards)."""
 
-    REPOSITORIES = ("audit", "queue", "windows", "rules", "runs", "payments", "holds", "limits")
+    REPOSITORIES = (
+        "audit",
+        "queue",
+        "windows",
+        "rules",
+        "runs",
+        "payments",
+        "holds",
+        "limits",
+        "calendar",
+    )
 
     def __init__(self, ledger: Ledger, clock: Callable[[], int] | None = None) -> None:
         self.ledger = ledger
@@ -491,6 +612,7 @@ class FakeUnitOfWork:
         self.payments = FakePayments(self.clock)
         self.holds = FakeHolds()
         self.limits = FakeLimits()
+        self.calendar = FakeCalendar()
         self.committed = False
         self._entered = False
         self._after_commit: list[Callable[[], None]] = []

@@ -17,12 +17,16 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from types import TracebackType
 from typing import Any, Concatenate, Generic, ParamSpec, Self, TypeVar
 
+from vostro.calendar.model import DayState
 from vostro.compliance.admin import Compliance
 from vostro.compliance.screener import ListScreener
 from vostro.config import Settings
+from vostro.day.admin import DayAdmin
+from vostro.day.procedure import DayError, OperatingDays
 from vostro.errors import invariant
 from vostro.fx.desk import FxDesk
 from vostro.iso20022.headers import BusinessMessages
@@ -57,6 +61,10 @@ READS: dict[str, frozenset[str]] = {
     "settlement": frozenset({"reports"}),
     "compliance": frozenset({"lists"}),
     "rules": frozenset({"mode", "net_debit_cap", "bilateral_limit"}),
+    "days": frozenset({"calendar", "status", "pending_steps"}),
+    "calendar": frozenset(
+        {"view", "calendar", "days", "day", "statements", "statement", "carries"}
+    ),
     "settlement_views": frozenset(
         {"queue", "queue_entry", "queue_depth", "windows", "window", "reports"}
     ),
@@ -110,13 +118,18 @@ class Platform:
         self.registry = Commands(self, "registry", registry)
         self.fees = Commands(self, "fees", fees)
         self.desk = Commands(self, "desk", lifecycle.desk)
-        self.treasury = Commands(self, "treasury", VostroTreasury(registry))
         self.payments = Commands(self, "payments", Payments(lifecycle))
         self.holds = Commands(self, "holds", HoldDecisions(lifecycle))
-        self.settlement = Commands(self, "settlement", Settling(lifecycle))
+        settling = Settling(lifecycle)
+        self.settlement = Commands(self, "settlement", settling)
+        treasury = VostroTreasury(registry)
+        days = OperatingDays(lifecycle, settling, treasury, store, settings.iso20022_xsd_dir)
+        self.days = Commands(self, "days", days)
+        self.calendar = Commands(self, "calendar", DayAdmin(registry, lifecycle.memo, clock))
         self.rules = Commands(self, "rules", SettlementRules())
         self.settlement_views = Commands(self, "settlement_views", SettlementViews())
         self.messages = Commands(self, "messages", BusinessMessages())
+        self.treasury = Commands(self, "treasury", treasury)
         self.compliance = Commands(
             self,
             "compliance",
@@ -190,6 +203,40 @@ class Platform:
             return str(result)
 
         return self.run(fund_and_retry)
+
+    def end_of_day(self, code: str, day: date) -> list[str]:
+        """Run the currency's end of day from its first step not yet done, each step one
+        command; returns the steps done now."""
+        done = []
+        for step in self.days.pending_steps(code, day):
+            self.days.run_step(code, day, step)
+            done.append(step)
+        return done
+
+    def close_day(self, code: str, day: date) -> list[str]:
+        """The operator's end of day for `code`'s operating day `day` (run now, before its time if
+        need be); a day already closed is left as it is. Returns the steps done now."""
+        current = self.run(self.days.part.current, code)
+        if current.day == day:
+            return self.end_of_day(code, day)
+        recorded = self.read(lambda uow: uow.calendar.day(code, day))
+        if recorded is not None and recorded.state is DayState.CLOSED:
+            return []
+        raise DayError(
+            f"{day} is not {code}'s operating day: {current.day} is ({current.state}); only it "
+            "can be closed"
+        )
+
+    def day_tick(self) -> dict[str, Any]:
+        """What the writer does for the operating days between commands: open each currency's
+        first day, run (or resume) the end of day that is due, release warehoused payments."""
+        closed = {}
+        for code in self.read(lambda uow: uow.calendar.currencies()):
+            due = self.run(self.days.part.due, code)
+            if due is not None:
+                closed[code] = (due, self.end_of_day(code, due))
+        released = self.days.release_due()
+        return {"closed": closed, "released": released}
 
     def close(self) -> None:
         try:

@@ -159,6 +159,48 @@ def test_a_payment_appears_settled_on_the_operators_dashboard_while_it_is_open(
             context.close()
 
 
+def test_the_day_panel_counts_down_to_the_next_moment_and_shows_the_last_day(
+    service: Running, browser: Any
+) -> None:
+    from playwright.sync_api import expect
+
+    with service.client() as api:
+        two_banks(api)
+        hours = {"customer": "24:00", "interbank": "24:00", "urgent": "24:00"}
+        schedule = {"opens": "00:00", "cutoffs": hours, "end_of_day": "24:00"}
+        ok(api.put("/v1/calendar/INR/schedule", json=schedule))
+        pay(api, "DAY-0001", SBI, UCO, 5_000_00, "INR", "pharmaceuticals")
+        today = next(c["day"] for c in ok_list(api.get("/v1/calendar")) if c["currency"] == "INR")
+        context = browser.new_context(viewport=VIEWPORT)
+        context.set_default_timeout(WAIT_MS)
+        try:
+            page = context.new_page()
+            page.goto(f"{service.base_url}/#key={service.operator_key}")
+            inr = page.locator('#days tr[data-currency="INR"]')
+            expect(inr).to_contain_text("customer cut-off at")
+            expect(inr.locator(".day-state")).to_have_text("open")
+            closed = ok(api.post(f"/v1/days/INR/{today}/close"))
+            assert closed["state"] == "closed"
+            # Closed early, the rupee day waits for tomorrow's opening; today's report shows.
+            expect(inr).to_contain_text("opening at")
+            expect(inr).to_contain_text(f"{today}, 1 payments")
+            clock = inr.locator("[data-countdown]")
+            before = clock.inner_text()
+            page.wait_for_timeout(2_100)
+            assert clock.inner_text() != before, "the countdown moves between polls"
+            rub = page.locator('#days tr[data-currency="RUB"]')
+            expect(rub).to_contain_text("24×7")
+            expect(rub).to_contain_text("end of day at")
+        finally:
+            context.close()
+
+
+def ok_list(response: httpx.Response) -> list[dict[str, Any]]:
+    assert response.is_success, response.text
+    body: list[dict[str, Any]] = response.json()
+    return body
+
+
 def test_a_participant_sees_only_itself_and_a_bad_key_is_refused(
     service: Running, browser: Any
 ) -> None:

@@ -15,7 +15,7 @@ from vostro.platform import Platform
 
 @pytest.fixture
 def platform(database_url: str):  # type: ignore[no-untyped-def]
-    clock = Clock(1_795_000_000 * 10**9)  # 2026-11-18, before the fixture's dates
+    clock = Clock(1_795_761_000 * 10**9)  # 2026-11-27 06:30 UTC, the fixtures' value date
     with Platform.open(database_url, clock=clock) as p:
         r = p.registry
         r.register(OPERATOR, "operator", [Role.OPERATOR], ["INR", "RUB", "USD"])
@@ -23,9 +23,7 @@ def platform(database_url: str):  # type: ignore[no-untyped-def]
         r.register(UCO, "UCO Bank", [Role.BANK], ["INR"])
         r.register(VTB, "VTB Bank", [Role.BANK], ["RUB"], correspondent_bic=UCO)
         r.register(FXP, "ICICI Bank", [Role.BANK, Role.FX_PROVIDER], ["INR", "RUB"])
-        p.desk.add_reference_rates(
-            load_csv(RATES_CSV.replace("2026-11-27", "2026-11-18"), "test"), actor="test"
-        )
+        p.desk.add_reference_rates(load_csv(RATES_CSV, "test"), actor="test")
         p.desk.set_standing_rate(StandingRate(FXP, "RUB", "INR", (Tier(0, 150),)), actor="test")
         for n, (bic, amount, code) in enumerate(
             [(VTB, 10_000_000_00, "RUB"), (FXP, 10_000_000_00, "INR")]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
@@ -234,7 +236,10 @@ def test_deferred_net_settlement_through_a_window(api: Api) -> None:
 
 
 def test_iso20022_messages_in_give_pacs002_out(api: Api) -> None:
-    cover = (FIXTURES / "cover_inr_pacs009.xml").read_bytes()
+    cover = (FIXTURES / "cover_inr_pacs009.xml").read_bytes()  # dated for today in Mumbai:
+    cover = cover.replace(
+        b"2026-11-27<", f"{datetime.now(ZoneInfo('Asia/Kolkata')).date()}<".encode()
+    )
     xml = {"content-type": "application/xml"}
     response = api.client.post("/v1/payments", content=cover, headers=api.keys[SBI] | xml)
     assert response.status_code == 200, response.text

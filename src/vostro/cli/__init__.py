@@ -13,6 +13,7 @@ import typer
 from vostro.cli import (
     bench,
     compliance,
+    days,
     demo,
     exports,
     fx,
@@ -53,6 +54,7 @@ GROUPS = {
     "settlement": settlement.settlement_app,
     "queue": payments.queue_app,
     "window": settlement.window_app,
+    "day": days.app,
     "iso": iso.app,
     "list": compliance.list_app,
     "hold": compliance.hold_app,

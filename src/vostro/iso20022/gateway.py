@@ -16,6 +16,7 @@ caller, or the one debtor agent of every transaction) with a header of its own, 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -199,4 +200,17 @@ def _request(
         creditor_name=p.creditor.name or "",
         purpose=p.purpose,
         remittance_info=" ".join(p.remittance_info)[:140] or None,
+        settlement_date=_value_date(p.settlement_date),
     )
+
+
+def _value_date(text: str | None) -> date | None:
+    """IntrBkSttlmDt, an xs:date: the date itself, whatever time zone suffix it carries."""
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        raise PaymentRejected(
+            Reason.INVALID_DATE, f"IntrBkSttlmDt {text!r} is not a date YYYY-MM-DD"
+        ) from None

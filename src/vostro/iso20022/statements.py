@@ -52,13 +52,21 @@ class Statement:
     entries: int
 
 
-def statement(store: Journal, account_id: int, day: date, xsd_dir: Path) -> Statement:
+def statement(
+    store: Journal,
+    account_id: int,
+    day: date,
+    xsd_dir: Path,
+    *,
+    span: tuple[int, int] | None = None,
+) -> Statement:
+    """The account's statement for `day`: the UTC day, or the operating day's `span` (start,
+    end) in ns when given."""
     found = store.get_accounts([account_id])
     if not found:
         raise VostroError(f"no account has id {account_id}")
     code = currency_by_ledger(found[0].ledger).code
-    start = int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp()) * NS_PER_S
-    end = start + NS_PER_DAY
+    start, end = span or utc_day(day)
     opening = _balance_before(store, account_id, start)
     rows = _day(store, account_id, start, end)
     booked = [t for t in rows if not t.flags & NOT_BOOKED]
@@ -102,6 +110,11 @@ def statement(store: Journal, account_id: int, day: date, xsd_dir: Path) -> Stat
         message_id=message_id,
     )
     return Statement(xml, opening, closing, credits, debits, len(booked))
+
+
+def utc_day(day: date) -> tuple[int, int]:
+    start = int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp()) * NS_PER_S
+    return start, start + NS_PER_DAY
 
 
 def notification(store: Journal, account_id: int, transfer_ids: list[int], xsd_dir: Path) -> bytes:
@@ -152,6 +165,8 @@ def _route(store: Journal, account_id: int) -> Route | None:
 
 def _balance_before(store: Journal, account_id: int, moment: int) -> int:
     """Posted balance (credits − debits) after the last transfer strictly before `moment`."""
+    if moment <= 0:  # before the first transfer (0 would ask for the newest page)
+        return 0
     page = store.account_history(account_id, limit=1, after_timestamp=moment, reverse=True)
     return page[0].credits_posted - page[0].debits_posted if page else 0
 

@@ -4,9 +4,9 @@ the operator's limits.
 **Limits** (`compliance.limits`) are checked here: over a per-payment maximum is AM02, over a
 daily limit AM14; the payment is rejected before anything is reserved.
 
-The settings read on the way (settlement modes, limits, fee schedules) go through a `Memo`: read
-once per group of payments, or kept across groups by the single writer until a command that may
-change them (`keep`/`forget`).
+The settings read on the way (settlement modes, limits, fee schedules, calendars and days) go
+through a `Memo`: read once per group of payments, or kept across groups by the single writer
+until a command that may change them (`keep`/`forget`).
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar, cast
 
+from vostro.calendar.days import CurrencyCalendar
+from vostro.calendar.model import OperatingDay, always_open
 from vostro.compliance.limits import ALL, Limit, day_bounds
 from vostro.ledger.types import INT64_MAX
 from vostro.money import format_amount
@@ -68,6 +70,16 @@ class Memo:
 
     def fees(self, uow: UnitOfWork, bic: str, code: str) -> FeeSchedule:
         return self._read(("fees", bic, code), lambda: self.fees_of.get(uow, bic, code))
+
+    def calendar(self, uow: UnitOfWork, code: str) -> CurrencyCalendar:
+        def read() -> CurrencyCalendar:
+            schedule = uow.calendar.schedule(code) or always_open(code)
+            return CurrencyCalendar(schedule, uow.calendar.closures(code))
+
+        return self._read(("calendar", code), read)
+
+    def current_day(self, uow: UnitOfWork, code: str) -> OperatingDay | None:
+        return self._read(("day", code), lambda: uow.calendar.current_day(code))
 
 
 def participant(uow: UnitOfWork, registry: Registry, bic: str, who: str) -> Participant:

@@ -108,7 +108,8 @@ class GroupSubmission:
             uow.payments.add(payment, "accepted for processing")
             out[i] = payment
             try:
-                life.validate(uow, payment)
+                if not life.validate(uow, payment, urgent=urgent):
+                    continue  # warehoused for its value date
                 held = life.screen(uow, payment)
                 if payment.state is State.REJECTED:
                     continue

@@ -1,6 +1,7 @@
 """One lifecycle for every payment, however it arrived: its states and the moves between them.
 
     received → validated → screened → quoted* → reserved → settled        (* cross-currency)
+                    └──► scheduled (warehoused for its value date) ──► validated at the opening
                                         │           └──► held (a screening hit, funds reserved)
                                         ├──► queued   (RTGS: the payer lacks liquidity now)
                                         ├──► clearing (deferred net: in the open window)
@@ -33,13 +34,14 @@ import re
 import time
 from collections.abc import Callable
 
+from vostro.calendar.model import cutoff_kind
 from vostro.compliance.results import Decision
 from vostro.config import HOLD_DEADLINE_MAX_S, HOLD_DEADLINE_S, QUEUE_DEADLINE_S
 from vostro.errors import invariant
 from vostro.fx.desk import FxDesk
 from vostro.ledger.types import CreateTransferResult
 from vostro.participants.registry import Registry
-from vostro.payments import checks, legs, pricing
+from vostro.payments import checks, dating, legs, pricing
 from vostro.payments.checks import Memo
 from vostro.payments.legs import DONE, LEG_FEE, LEG_PAY, LEG_PAYOUT, Leg
 from vostro.payments.model import (
@@ -127,11 +129,12 @@ class Lifecycle:
         self, uow: UnitOfWork, payment: Payment, priority: Priority = Priority.NORMAL
     ) -> Payment:
         """Take the payment on from the state it is in (only an operator moves a held one)."""
-        if payment.state is State.HELD:
+        if payment.state in (State.HELD, State.SCHEDULED):
             return payment
         try:
-            if payment.state is State.RECEIVED:
-                self.validate(uow, payment)
+            urgent = priority is Priority.URGENT
+            if payment.state is State.RECEIVED and not self.validate(uow, payment, urgent=urgent):
+                return payment  # warehoused for its value date
             hold = None
             if payment.state is State.VALIDATED:
                 hold = self.screen(uow, payment)
@@ -175,10 +178,32 @@ class Lifecycle:
             self.retry_queue(uow, payment.creditor_agent, payment.target_currency)
 
     # ------------------------------------------------------------------ steps
-    def validate(self, uow: UnitOfWork, p: Payment) -> None:
-        self.move(
-            uow, p, State.VALIDATED, checks.validate(uow, self.registry, self.memo, p, self.clock())
-        )
+    def validate(self, uow: UnitOfWork, p: Payment, *, urgent: bool = False) -> bool:
+        """Validate the payment and give it its value date: True when it goes on now, False when
+        it is warehoused (`scheduled`) until its day opens."""
+        now = self.clock()
+        self.move(uow, p, State.VALIDATED, checks.validate(uow, self.registry, self.memo, p, now))
+        day, now_ = dating.value_date(uow, self.memo, p, cutoff_kind(p.flow, urgent), now)
+        p.settlement_date = day
+        if not now_:
+            self.move(uow, p, State.SCHEDULED, f"warehoused for its value date {day}")
+        return now_
+
+    def release(self, uow: UnitOfWork, p: Payment) -> Payment:
+        """Submit a warehoused payment at its day's opening: validated again, then on."""
+        invariant(p.state is State.SCHEDULED, f"payment {p.uetr} is {p.state}, not scheduled")
+        try:
+            now = self.clock()
+            note = checks.validate(uow, self.registry, self.memo, p, now)
+            self.move(uow, p, State.VALIDATED, f"released on its value date: {note}")
+        except PaymentRejected as rejection:
+            self.reject(uow, p, rejection.code, rejection.reason)
+            return p
+        return self.resume(uow, p)
+
+    def in_hours(self, uow: UnitOfWork, code: str) -> bool:
+        """Whether settlement in `code` may happen now (its day open, or in its end of day)."""
+        return dating.today(uow, self.memo, code, self.clock()).in_hours(self.clock())
 
     def screen(self, uow: UnitOfWork, p: Payment) -> bool:
         """Screen the payment's parties; True when it must be held."""
@@ -274,10 +299,14 @@ class Lifecycle:
         that settles brings liquidity to its payee, whose queue is tried next. Returns the UETRs
         that settled."""
         settled: list[str] = []
+        if not self.in_hours(uow, code):
+            return settled  # outside its day's hours: the next opening's retries settle it
         work = [(payer, code)]
         attempts = 0
         while work and attempts < RETRY_ATTEMPTS_MAX:
             bic, ccy = work.pop(0)
+            if ccy != code and not self.in_hours(uow, ccy):
+                continue
             for entry in uow.queue.entries(ccy, bic):
                 attempts += 1
                 p = uow.payments.get(entry.uetr)
@@ -388,6 +417,8 @@ def new_payment(r: PaymentRequest) -> Payment:
         quote_id=r.quote_id,
         purpose=r.purpose,
         remittance_info=r.remittance_info,
+        settlement_date=r.settlement_date,
+        next_day_if_late=r.next_day_if_late,
     )
 
 

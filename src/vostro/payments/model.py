@@ -21,6 +21,7 @@ sentence a person can act on.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 
 from vostro.errors import VostroError
@@ -35,6 +36,7 @@ class State(StrEnum):
     CLEARING = "clearing"
     RESERVED = "reserved"
     HELD = "held"
+    SCHEDULED = "scheduled"  # warehoused until its value date's opening; nothing reserved
     SETTLED = "settled"
     REJECTED = "rejected"
     RETURNED = "returned"
@@ -42,7 +44,9 @@ class State(StrEnum):
 
 TRANSITIONS: dict[State, frozenset[State]] = {
     State.RECEIVED: frozenset({State.VALIDATED, State.REJECTED}),
-    State.VALIDATED: frozenset({State.SCREENED, State.REJECTED}),
+    State.VALIDATED: frozenset({State.SCREENED, State.SCHEDULED, State.REJECTED}),
+    # released at its day's opening, it is validated again and goes on
+    State.SCHEDULED: frozenset({State.VALIDATED, State.REJECTED}),
     State.SCREENED: frozenset(
         {State.QUOTED, State.RESERVED, State.QUEUED, State.CLEARING, State.HELD, State.REJECTED}
     ),
@@ -81,7 +85,9 @@ class Reason(StrEnum):
     TIMEOUT = "AB05"  # used for an expired FX quote: its time ran out
     INVALID_FILE_FORMAT = "FF01"
     REGULATORY = "RR04"  # sanctions screening
-    CANCELLED = "DS02"  # cancelled by its sender while queued
+    CANCELLED = "DS02"  # cancelled by its sender while queued or scheduled
+    INVALID_DATE = "DT01"  # a value date that is not a business day, is past or too far ahead
+    CUTOFF_TIME = "TM01"  # received after its cut-off
     NOT_SPECIFIED = "NARR"  # anything else; the narrative says what
 
 
@@ -106,6 +112,8 @@ class PaymentRequest:
     creditor_name: str = ""
     purpose: str | None = None  # ISO 20022 purpose code, e.g. SUPP, SALA, GDDS
     remittance_info: str | None = None
+    settlement_date: date | None = None  # the interbank settlement (value) date asked for
+    next_day_if_late: bool = False  # after the cut-off: warehouse for the next business day
 
     @property
     def settlement_currency(self) -> str:
@@ -148,6 +156,8 @@ class Payment:
     reason_code: str | None = None
     reason: str | None = None
     original_uetr: str | None = None
+    settlement_date: date | None = None  # its value date (asked for, or the day it came)
+    next_day_if_late: bool = False  # as asked in its request; not stored
     events: list[Event] = field(default_factory=list)
 
     @property

@@ -7,9 +7,11 @@ from __future__ import annotations
 import builtins
 from collections.abc import Callable
 from contextlib import AbstractContextManager
+from datetime import date
 from typing import Any, Protocol
 
 from vostro.audit import AuditLog
+from vostro.calendar.ports import CalendarUnit
 from vostro.compliance.ports import ComplianceUnit
 from vostro.compliance.results import ScreeningResult
 from vostro.fx.ports import FxUnit
@@ -40,6 +42,8 @@ class PaymentRepository(Protocol):
     ) -> tuple[set[str], set[tuple[str, str]]]: ...
 
     def list(self, limit: int = 100, state: State | None = None) -> builtins.list[Payment]: ...
+
+    def scheduled(self, up_to: date, limit: int) -> builtins.list[Payment]: ...
 
     def accepted_total(
         self,
@@ -92,7 +96,14 @@ class PaymentsUnit(Protocol):
 
 
 class UnitOfWork(
-    PaymentsUnit, FeesUnit, FxUnit, SettlementUnit, ComplianceUnit, TreasuryUnit, Protocol
+    PaymentsUnit,
+    FeesUnit,
+    FxUnit,
+    SettlementUnit,
+    ComplianceUnit,
+    TreasuryUnit,
+    CalendarUnit,
+    Protocol,
 ):
     """Every repository a payment's life touches, in one transaction: the lifecycle's own and
     those of the parts it calls."""

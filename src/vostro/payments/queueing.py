@@ -1,6 +1,7 @@
 """What happens to a payment waiting in the RTGS queue besides settling: its sender cancels it
-(camt.056) or changes its priority, or it reaches its deadline and is rejected. The queue itself
-is settlement's (`settlement.queue`); the payment's states are the lifecycle's."""
+(camt.056; a warehoused one too) or changes its priority, or it reaches its deadline and is
+rejected. The queue itself is settlement's (`settlement.queue`); the payment's states are the
+lifecycle's."""
 
 from __future__ import annotations
 
@@ -12,9 +13,10 @@ from vostro.settlement.queue import QUEUE_PAGE_MAX, Priority
 
 def cancel(uow: UnitOfWork, life: Lifecycle, uetr: str, by: str) -> Payment:
     """The sender withdraws a queued payment; anyone else is told it is unknown."""
-    p = _own_queued(uow, uetr, by)
-    uow.queue.remove([uetr])
-    life.reject(uow, p, Reason.CANCELLED, f"cancelled by its sender {by} while queued")
+    p = _own(uow, uetr, by, (State.QUEUED, State.SCHEDULED))
+    if p.state is State.QUEUED:
+        uow.queue.remove([uetr])
+    life.reject(uow, p, Reason.CANCELLED, f"cancelled by its sender {by} while {p.state}")
     return p
 
 
@@ -64,9 +66,14 @@ def refuse(
 
 
 def _own_queued(uow: UnitOfWork, uetr: str, by: str) -> Payment:
+    return _own(uow, uetr, by, (State.QUEUED,))
+
+
+def _own(uow: UnitOfWork, uetr: str, by: str, states: tuple[State, ...]) -> Payment:
     p = uow.payments.get(uetr)
     if p is None or p.debtor_agent != by:
         raise PaymentRejected(Reason.NOT_SPECIFIED, f"{by} has no payment {uetr}")
-    if p.state is not State.QUEUED:
-        raise PaymentRejected(Reason.NOT_SPECIFIED, f"payment {uetr} is {p.state}, not queued")
+    if p.state not in states:
+        wanted = " or ".join(states)
+        raise PaymentRejected(Reason.NOT_SPECIFIED, f"payment {uetr} is {p.state}, not {wanted}")
     return p

@@ -36,7 +36,8 @@ class Settling:
 
     def run_lsm(self, uow: UnitOfWork, code: str, *, optimal: bool = False) -> SettlementReport:
         """Settle as many queued payments in `code` as can go together; report the run."""
-        queued = self._queued(uow, code)
+        # outside the currency's open hours nothing settles: the run finds nothing to do
+        queued = self._queued(uow, code) if self.lifecycle.in_hours(uow, code) else []
         accounts = RegistryAccounts(uow, self.lifecycle.registry, code)
         obligations = [legs.obligation(p, arrival) for p, arrival in queued]
         result = engine.run_lsm(uow, code, obligations, accounts, optimal=optimal)

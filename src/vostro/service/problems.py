@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from vostro.calendar.model import CalendarError
 from vostro.compliance.admin import NoSuchList
 from vostro.compliance.lists import ListError
 from vostro.errors import InvalidText, UnknownCurrency, VostroError
@@ -90,6 +91,7 @@ REFUSALS: dict[type[Exception], Refusal] = {
     InvalidBic: Refusal(422, "invalid-bic", "Not a BIC", "FF01"),
     UnknownCurrency: Refusal(422, "unknown-currency", "Unknown currency", "AM03"),
     InvalidText: Refusal(422, "invalid-request", "Invalid request", "FF01"),
+    CalendarError: Refusal(422, "calendar-refused", "Calendar change refused", "FF01"),
     # Anything else was well formed (the schema checked it) and is refused by what vostro holds
     # now: who is registered, in which currencies, in which role, in which state.
     VostroError: Refusal(409, "refused", "Request refused"),

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     Date,
     Float,
@@ -233,6 +234,7 @@ payments = Table(
     Column("reason_code", String(4), nullable=True),
     Column("reason", Text, nullable=True),
     Column("original_uetr", String(36), nullable=True),  # set on a return
+    Column("settlement_date", Date, nullable=True),  # its value date (revision 0008)
     Column("created_at", BigInteger, nullable=False),
     Column("updated_at", BigInteger, nullable=False),
     UniqueConstraint("debtor_agent", "end_to_end_id", name="uq_payments_end_to_end"),
@@ -504,3 +506,76 @@ business_messages = Table(
     Column("definition", String(35), nullable=False),  # MsgDefIdr, e.g. pacs.008.001.08
     Column("received_at", BigInteger, nullable=False),
 )
+
+
+# --------------------------------------------------------------- the operating day (revision 0008)
+
+# A currency's schedule: 24×7, or a day with an opening, cut-offs and an end of day (minutes
+# after local midnight). A currency without a row is 24×7.
+day_schedules = Table(
+    "day_schedules",
+    metadata,
+    Column("currency", String(3), primary_key=True),
+    Column("always_open", Boolean, nullable=False),
+    Column("opens", Integer, nullable=False),
+    Column("customer_cutoff", Integer, nullable=True),
+    Column("interbank_cutoff", Integer, nullable=True),
+    Column("urgent_cutoff", Integer, nullable=True),
+    Column("end_of_day", Integer, nullable=False),
+)
+
+# The operator's changes to a currency's calendar: a day closed, or a holiday opened.
+calendar_closures = Table(
+    "calendar_closures",
+    metadata,
+    Column("currency", String(3), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("closed", Boolean, nullable=False),
+    Column("reason", String(140), nullable=False),
+)
+
+# Each currency's operating days: open → closing → closed, with where its statements begin.
+operating_days = Table(
+    "operating_days",
+    metadata,
+    Column("currency", String(3), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("state", String(8), nullable=False),
+    Column("opened_at", BigInteger, nullable=False),
+    Column("span_start", BigInteger, nullable=False),
+    Column("closing_at", BigInteger, nullable=True),
+    Column("closed_at", BigInteger, nullable=True),
+    Column("report", Text, nullable=True),  # JSON: the day's report, once its step is done
+)
+
+# The end-of-day steps done: the primary key makes each step happen once.
+end_of_day_steps = Table(
+    "end_of_day_steps",
+    metadata,
+    Column("currency", String(3), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("step", String(16), primary_key=True),
+    Column("done_at", BigInteger, nullable=False),
+    Column("detail", Text, nullable=False),  # JSON
+)
+
+# The camt.053 of every account for the day, kept for download.
+day_statements = Table(
+    "day_statements",
+    metadata,
+    Column("day", Date, primary_key=True),
+    Column("name", String(80), primary_key=True),  # the file name
+    Column("currency", String(3), nullable=False),
+    Column("account_id", Id128, nullable=False),
+    Column("owner", String(11), nullable=True),
+    Column("xml", LargeBinary, nullable=False),
+)
+
+# Participants whose queued payments are carried to the next business day instead of rejected.
+day_carry = Table(
+    "day_carry",
+    metadata,
+    Column("bic", String(11), primary_key=True),
+)
+
+Index("ix_payments_scheduled", payments.c.state, payments.c.settlement_date)

@@ -24,6 +24,7 @@ from vostro.participants.model import Participant
 from vostro.store.base import Store, WriterSession
 from vostro.store.readmodels import SqlReadModels
 from vostro.store.repositories.audit import SqlAuditLog
+from vostro.store.repositories.calendar import SqlCalendar
 from vostro.store.repositories.compliance import SqlLimits, SqlLists
 from vostro.store.repositories.fx import SqlFx
 from vostro.store.repositories.idempotency import SqlIdempotency
@@ -81,6 +82,7 @@ class SqlUnitOfWork:
         self.fees = SqlFees(conn)
         self.fx = SqlFx(conn, self.caches if ledger is not None else None)
         self.treasury = SqlTreasury(conn)
+        self.calendar = SqlCalendar(conn)  # the operating day
         # payments
         self.payments = SqlPayments(conn, clock)
         self.holds = SqlHolds(conn, self.payments)

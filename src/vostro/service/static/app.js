@@ -433,6 +433,66 @@ function renderVostro(data) {
   dataTable(null, null, ["Bank", ["Vostro (INR)", "num"], ["Invested (INR)", "num"], ["Interest, last day", "num"]], table));
 }
 
+// ------------------------------------------------------------------ operating day
+const CUTOFF_NAMES = { customer: "customer cut-off", interbank: "interbank cut-off", urgent: "urgent cut-off" };
+
+function nextMoment(d, nowNs) {
+  // The next of the day's moments still ahead: its opening, each cut-off, its end of day.
+  const moments = [["opening", d.opens_at], ...Object.entries(d.cutoffs ?? {}).map(([k, at]) => [CUTOFF_NAMES[k] ?? k, at]),
+    ["end of day", d.end_of_day_at]];
+  const ahead = moments.filter(([, at]) => BigInt(at) > nowNs).sort((a, b) => (BigInt(a[1]) < BigInt(b[1]) ? -1 : 1));
+  if (d.always_open) return ahead.length ? ["end of day", ahead[ahead.length - 1][1]] : null;
+  return ahead[0] ?? null;
+}
+
+function countdown(atNs, nowNs) {
+  let s = Number((BigInt(atNs) - nowNs) / 1000000000n);
+  if (s < 0) s = 0;
+  const hh = Math.floor(s / 3600), mm = Math.floor((s % 3600) / 60), ss = s % 60;
+  return `${hh}:${String(mm).padStart(2, "0")}:${String(ss).padStart(2, "0")}`;
+}
+
+function localTime(ns, zone) {
+  return new Date(Number(BigInt(ns) / 1000000n)).toLocaleString("en-GB", {
+    timeZone: zone, hour: "2-digit", minute: "2-digit", day: "2-digit", month: "short",
+  });
+}
+
+function tickDays() {
+  const nowNs = BigInt(Date.now()) * 1000000n;
+  for (const cell of document.querySelectorAll("[data-countdown]")) {
+    cell.textContent = countdown(cell.dataset.countdown, nowNs);
+  }
+}
+
+function renderDays(data) {
+  const days = data.operating_days ?? [];
+  if (!days.length) {
+    $("days").innerHTML = empty("No currency has an operating day yet.");
+    return;
+  }
+  const nowNs = BigInt(Date.now()) * 1000000n;
+  const rows = days.map((d) => {
+    const next = nextMoment(d, nowNs);
+    const report = d.last_report;
+    const closedAhead = (d.closed_ahead ?? []).map((c) => `${c.day} ${c.why}`).join("; ");
+    return h("tr", { "data-currency": d.currency },
+      h("td", {}, d.currency, " ", h("span", { class: "muted" }, d.zone)),
+      h("td", {}, d.day),
+      h("td", {}, h("span", { class: `day-state ${d.state}` }, d.state)),
+      h("td", {}, d.always_open ? "24×7" : `${localTime(d.opens_at, d.zone)} – ${localTime(d.end_of_day_at, d.zone)}`),
+      h("td", {}, next ? `${next[0]} at ${localTime(next[1], d.zone)}` : "—"),
+      h("td", { class: "num countdown", ...(next ? { "data-countdown": String(next[1]) } : {}) }, next ? countdown(next[1], nowNs) : "—"),
+      h("td", {}, closedAhead || "—"),
+      h("td", { class: "num" }, report
+        ? [formatMinor(report.turnover_minor, d.currency, { withCode: false }), " ", h("span", { class: "muted" }, `${d.last_day}, ${count(report.payments)} payments`)]
+        : "—"));
+  });
+  show("days", dataTable(null, null, ["Currency", "Day", "State", "Hours (local)", "Next", ["Counting down", "num"],
+    "Closed days ahead", ["Last day's turnover", "num"]], rows));
+  tickDays();
+}
+
 function renderSegments(data) {
   const segments = data.segments ?? [];
   if (!segments.length) {
@@ -597,7 +657,7 @@ function renderParticipants(data) {
 
 const SECTIONS = [
   renderWho, renderKpis, renderBalances, renderStates, renderSaved, renderSettlement, renderVostro,
-  renderSegments, renderCorridor, renderPayments, renderHolds, renderParticipants,
+  renderSegments, renderCorridor, renderPayments, renderHolds, renderParticipants, renderDays,
 ];
 
 function render(data) {
@@ -710,6 +770,7 @@ function init() {
   });
   $("sign-out").addEventListener("click", () => showLogin(null));
   $("holds").addEventListener("click", decide);
+  setInterval(tickDays, 1000); // the cut-off countdowns move between polls
   const key = keyFromFragment() ?? sessionStorage.getItem(KEY_STORAGE);
   if (key) start(key);
   else showLogin(null);

@@ -13,6 +13,7 @@ from vostro.service.web.middleware import Gate
 from vostro.service.web.routes import (
     compliance,
     dashboard,
+    days,
     exports,
     fx,
     keys,
@@ -29,6 +30,7 @@ ROUTERS = (
     payments,
     settlement,
     treasury,
+    days,
     keys,
     compliance,
     exports,

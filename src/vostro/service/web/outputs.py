@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from vostro.participants.model import Participant
@@ -59,6 +60,8 @@ def payment_out(p: Payment | dict[str, Any], *, events: bool = True) -> PaymentO
     """A payment (or its stored row) as the API shows it; with its history if it has one."""
     values = {f: p[f] if isinstance(p, dict) else getattr(p, f) for f in PAYMENT_FIELDS}
     values["state"] = str(values["state"])
+    if isinstance(values["settlement_date"], date):
+        values["settlement_date"] = values["settlement_date"].isoformat()
     history = (
         [
             EventOut(at=e.at, state=str(e.state), reason_code=e.reason_code, reason=e.reason)

@@ -207,6 +207,17 @@ class PaymentIn(Strict):
     segment: Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]{1,64}$")] | None = Field(
         None, description="Corridor segment for the totals, e.g. crude_oil or remittances"
     )
+    settlement_date: IsoDate | None = Field(
+        None,
+        description=(
+            "Interbank settlement (value) date, YYYY-MM-DD: a later business day warehouses the "
+            "payment (`scheduled`) until that day opens; today's operating day if absent"
+        ),
+    )
+    next_day_if_late: StrictBool = Field(
+        False,
+        description="After its cut-off, warehouse it for the next business day instead of TM01",
+    )
 
 
 class EventOut(BaseModel):
@@ -239,6 +250,7 @@ class PaymentOut(BaseModel):
     original_uetr: str | None
     debtor_name: str
     creditor_name: str
+    settlement_date: str | None = Field(description="Its value date, YYYY-MM-DD")
     events: list[EventOut] | None = None
 
 
@@ -447,3 +459,89 @@ class ListRemoveIn(Strict):
 class LimitIn(Strict):
     per_payment_max_minor: Annotated[int, Field(gt=0, le=JSON_INT_MAX), JSON_INTEGER] | None = None
     per_day_max_minor: Annotated[int, Field(gt=0, le=JSON_INT_MAX), JSON_INTEGER] | None = None
+
+
+# ------------------------------------------------------------- operating days
+HourMinute = Annotated[
+    str,
+    StringConstraints(pattern=r"^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"),
+    Field(description="A time of day HH:MM in the currency's own zone (24:00 is midnight)"),
+]
+
+
+class CutoffsIn(Strict):
+    customer: HourMinute = Field(description="Customer transfers (pacs.008): trade, remittances")
+    interbank: HourMinute = Field(description="Bank-to-bank transfers (pacs.009) and returns")
+    urgent: HourMinute = Field(description="Payments sent with urgent priority")
+
+
+class ScheduleIn(Strict):
+    always_open: StrictBool = Field(
+        False, description="24×7: every day a business day, open all day; its end of day at 24:00"
+    )
+    opens: HourMinute | None = None
+    cutoffs: CutoffsIn | None = None
+    end_of_day: HourMinute | None = None
+
+
+class ScheduleOut(BaseModel):
+    always_open: bool
+    opens: str
+    cutoffs: dict[str, str]
+    end_of_day: str
+
+
+class ClosureIn(Strict):
+    closed: StrictBool = Field(description="True closes the day; false opens a day that is closed")
+    reason: Reason
+
+
+class ClosureOut(BaseModel):
+    day: str
+    closed: bool
+    reason: str
+
+
+class ClosedDayOut(BaseModel):
+    day: str
+    why: str
+
+
+class CalendarOut(BaseModel):
+    currency: str
+    zone: str
+    schedule: ScheduleOut
+    day: str = Field(description="The operating day now, YYYY-MM-DD")
+    state: Literal["open", "closing", "closed"]
+    opens_at: int = Field(description="UTC nanoseconds")
+    end_of_day_at: int = Field(description="UTC nanoseconds")
+    cutoffs: dict[str, int] = Field(description="Each kind's cut-off today, UTC nanoseconds")
+    closures: list[ClosureOut] = Field(description="The operator's changes to the calendar")
+    closed_ahead: list[ClosedDayOut] = Field(description="Days closed within the value horizon")
+
+
+class DayStatementOut(BaseModel):
+    name: str
+    currency: str
+    account_id: str = Field(description="The ledger account, as a decimal string")
+    owner: str | None
+    href: str
+
+
+class DayOut(BaseModel):
+    currency: str
+    day: str
+    state: Literal["open", "closing", "closed"]
+    opened_at: int
+    closing_at: int | None
+    closed_at: int | None
+    steps: dict[str, dict[str, Any]] = Field(description="End-of-day steps done, with their record")
+    pending_steps: list[str]
+    report: dict[str, Any] | None
+
+
+class CarryIn(Strict):
+    carry: StrictBool = Field(
+        description="Payments still queued at the end of the day: carried to the next business "
+        "day (true) or rejected with a reason (false)"
+    )

@@ -1,9 +1,11 @@
-"""What the writer does between commands: deadlines and the liquidity-saving mechanism.
+"""What the writer does between commands: the operating days, deadlines and the
+liquidity-saving mechanism.
 
-Every few seconds: queued payments past their deadline are rejected, screening lists loaded by
-another process (the CLI) are taken up, held payments past their review deadline are rejected,
-and, every `lsm_every_s`, the gridlock
-resolver runs for each currency that has a queue.
+Every few seconds: each currency's end of day when it is due (or resumed, after a crash), the
+release of warehoused payments whose day has opened, queued payments past their deadline are
+rejected, screening lists loaded by another process (the CLI) are taken up, held payments past
+their review deadline are rejected, and, every `lsm_every_s`, the gridlock resolver runs for
+each currency that has a queue.
 """
 
 from __future__ import annotations
@@ -22,6 +24,11 @@ class Housekeeper:
         self.last_lsm = time.monotonic()
 
     def __call__(self, platform: Platform) -> None:
+        days = platform.day_tick()
+        for code, (day, steps) in days["closed"].items():
+            log.info("end of day", extra={"currency": code, "day": str(day), "steps": steps})
+        if days["released"]:
+            log.info("warehoused payments released", extra={"count": len(days["released"])})
         expired = platform.payments.expire_queue()
         if expired:
             log.info("queued payments expired", extra={"count": len(expired)})

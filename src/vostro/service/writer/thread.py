@@ -114,6 +114,9 @@ class Writer:
                 continue
             if first is None:
                 return
+            if time.monotonic() >= next_housekeeping and self.stopped is None:
+                self._housekeep()  # due under load too: deadlines and days keep their times
+                next_housekeeping = time.monotonic() + self.housekeeping_every_s
             batch = [first]
             while len(batch) < self.batch_max:
                 try:
@@ -190,6 +193,8 @@ class Writer:
             self._stop(stop)
         except Exception:
             log.exception("housekeeping failed; it runs again next round")
+        finally:
+            self._forget_settings()  # it may have opened or closed a day
 
     def _refusal(self) -> Problem:
         return problems.writer_stopped(self.stopped)

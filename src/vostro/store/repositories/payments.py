@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -52,6 +53,7 @@ _FIELDS = (
     "reason_code",
     "reason",
     "original_uetr",
+    "settlement_date",
 )
 
 
@@ -215,6 +217,18 @@ class SqlPayments:
         query = sa.select(payments.c.uetr).order_by(payments.c.created_at.desc()).limit(limit)
         if state is not None:
             query = query.where(payments.c.state == state)
+        uetrs = [r.uetr for r in self.conn.execute(query)]
+        return [p for p in map(self.get, uetrs) if p is not None]
+
+    def scheduled(self, up_to: date, limit: int) -> builtins.list[Payment]:
+        """Warehoused payments valued on or before `up_to`, in arrival order."""
+        self.flush()
+        query = (
+            sa.select(payments.c.uetr)
+            .where(payments.c.state == State.SCHEDULED, payments.c.settlement_date <= up_to)
+            .order_by(payments.c.created_at, payments.c.uetr)
+            .limit(limit)
+        )
         uetrs = [r.uetr for r in self.conn.execute(query)]
         return [p for p in map(self.get, uetrs) if p is not None]
 

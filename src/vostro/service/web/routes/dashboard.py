@@ -117,12 +117,39 @@ def dashboard_data(who: Who, svc: Svc) -> dict[str, Any]:
         "baseline_usd_fy2025": BASELINE_USD_FY2025,
         "recent_payments": [payment_out(r, events=False).model_dump() for r in recent],
         "holds": _holds(svc) if operator_view else [],
+        "operating_days": _operating_days(svc),
     }
 
 
 RECENT_PAYMENTS = 20  # the dashboard's list of the latest payments
 QUEUE_SHOWN_MAX = 10_000  # queued payments counted for the dashboard's depth per currency
 BASELINE_USD_FY2025 = 68_700_000_000  # the corridor's value in FY 2025, the headline's baseline
+
+
+def _operating_days(svc: Service) -> list[dict[str, Any]]:
+    """Each currency's day now, its cut-offs, and the last closed day's report."""
+    shown = []
+    for v in svc.platform.calendar.view():
+        closed = [d for d in svc.platform.calendar.days(v.currency, 3) if d.closed_at]
+        last = svc.platform.calendar.day(v.currency, closed[0].day) if closed else None
+        shown.append(
+            {
+                "currency": v.currency,
+                "zone": v.zone,
+                "day": v.day.isoformat(),
+                "state": v.state.value,
+                "always_open": v.schedule.always_open,
+                "opens_at": v.opens_at,
+                "end_of_day_at": v.end_of_day_at,
+                "cutoffs": v.cutoffs,
+                "closed_ahead": [
+                    {"day": d.isoformat(), "why": why} for d, why in v.closed_ahead[:3]
+                ],
+                "last_report": last["report"] if last else None,
+                "last_day": closed[0].day.isoformat() if closed else None,
+            }
+        )
+    return shown
 
 
 def _holds(svc: Service) -> list[dict[str, Any]]:

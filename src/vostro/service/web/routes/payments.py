@@ -127,6 +127,8 @@ def _request(data: PaymentIn, debtor: str) -> PaymentRequest:
         creditor_name=data.creditor_name,
         purpose=data.purpose,
         remittance_info=data.remittance_info,
+        settlement_date=data.settlement_date,
+        next_day_if_late=data.next_day_if_late,
     )
 
 
