@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     hold_deadline_s: int = HOLD_DEADLINE_S
     # How long a payment waits in the RTGS queue for liquidity before it is rejected.
     queue_deadline_s: int = QUEUE_DEADLINE_S
+    # Whether each end of day stores a camt.053 per account (a simulated year need not).
+    end_of_day_statements: bool = True
 
     # The HTTP service (`vostro serve`): where it listens.
     host: str = "127.0.0.1"

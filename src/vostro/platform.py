@@ -123,7 +123,14 @@ class Platform:
         settling = Settling(lifecycle)
         self.settlement = Commands(self, "settlement", settling)
         treasury = VostroTreasury(registry)
-        days = OperatingDays(lifecycle, settling, treasury, store, settings.iso20022_xsd_dir)
+        days = OperatingDays(
+            lifecycle,
+            settling,
+            treasury,
+            store,
+            settings.iso20022_xsd_dir,
+            statements=settings.end_of_day_statements,
+        )
         self.days = Commands(self, "days", days)
         self.calendar = Commands(self, "calendar", DayAdmin(registry, lifecycle.memo, clock))
         self.rules = Commands(self, "rules", SettlementRules())

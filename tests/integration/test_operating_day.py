@@ -198,3 +198,20 @@ def test_what_is_still_queued_is_rejected_or_carried_as_its_payer_chose(corridor
         [rejected.uetr],
     )
     assert verify(corridor.store).ok
+
+
+def test_a_warehoused_conversion_is_priced_again_when_its_quote_expired(corridor, clock):
+    p = remit(corridor, clock, date(2027, 1, 19))
+    assert p.state is State.SCHEDULED
+    first_quote = p.quote_id
+    clock.now = utc("2027-01-18T13:30:00")  # the rupee day ends
+    corridor.day_tick()
+    clock.now = utc("2027-01-18T21:00:00")  # the rouble day ends (24×7: midnight in Moscow)
+    corridor.day_tick()
+    clock.now = utc("2027-01-19T03:30:00")  # the rupee day opens: both currencies are open
+    assert corridor.day_tick()["released"] == [p.uetr]
+    settled = corridor.payments.get(p.uetr)
+    assert settled.state is State.SETTLED, settled.reason
+    assert settled.quote_id != first_quote  # the first quote expired overnight
+    assert corridor.desk.get_quote(settled.quote_id)[2] == p.uetr
+    assert verify(corridor.store).ok

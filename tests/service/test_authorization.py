@@ -14,6 +14,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -128,6 +129,35 @@ def new_bank(api: Api, role: str) -> dict[str, Any]:
     del api
     bic = {"operator": "IDIBINBB", "auditor": "INDBINBB", "own": "BARBINBB", "other": "CNRBINBB"}
     return {"bic": bic[role], "name": "A bank", "roles": ["bank"], "currencies": ["INR"]}
+
+
+AHEAD = (date.today() + timedelta(days=20)).isoformat()  # a later day of every calendar
+
+
+def inr_day(api: Api, role: str) -> dict[str, str]:
+    del role
+    return {"day": next(c["day"] for c in api.ok("GET", "/v1/calendar") if c["currency"] == "INR")}
+
+
+def closure_ahead(api: Api, role: str) -> dict[str, str]:
+    del role
+    body = {"closed": True, "reason": "matrix"}
+    api.ok("PUT", f"/v1/calendar/INR/closures/{AHEAD}", json=body)
+    return {"day": AHEAD}
+
+
+def rouble_day(api: Api, role: str) -> dict[str, str]:
+    """The rouble operating day now (roubles only: closing it early leaves rupees alone)."""
+    del role
+    day = next(c["day"] for c in api.ok("GET", "/v1/calendar") if c["currency"] == "RUB")
+    return {"currency": "RUB", "day": day}
+
+
+def vtb_statement(api: Api, role: str) -> dict[str, str]:
+    """VTB Bank's rouble statement of a rouble day closed now."""
+    day = rouble_day(api, role)["day"]
+    api.ok("POST", f"/v1/days/RUB/{day}/close")
+    return {"currency": "RUB", "day": day, "file": f"{VTB}-settlement-RUB-{day}.xml"}
 
 
 @dataclass(frozen=True)
@@ -289,6 +319,31 @@ CASES = [
     Case("GET", "/v1/payments/{uetr}/screenings", (200, 200, 403, 404), setup=sbi_payment),
     Case("GET", "/v1/exports/ledger.beancount", (200, 403, 403, 403)),
     Case("GET", "/v1/exports/{table}.csv", (200, 403, 403, 403)),
+    Case("GET", "/v1/calendar", (200, 200, 200, 200)),
+    Case("PUT", "/v1/calendar/{currency}/schedule", (200, 403, 403, 403), {"always_open": True}),
+    Case(
+        "PUT",
+        "/v1/calendar/{currency}/closures/{day}",
+        (200, 403, 403, 403),
+        {"closed": True, "reason": "matrix"},
+    ),
+    Case(
+        "DELETE",
+        "/v1/calendar/{currency}/closures/{day}",
+        (200, 403, 403, 403),
+        setup=closure_ahead,
+    ),
+    Case("PUT", "/v1/participants/{bic}/end-of-day", (200, 403, 403, 404), {"carry": False}),
+    Case("GET", "/v1/days/{currency}/{day}", (200, 200, 403, 403), setup=inr_day),
+    Case("POST", "/v1/days/{currency}/{day}/close", (200, 403, 403, 403), setup=rouble_day),
+    Case("GET", "/v1/days/{day}/statements", (200, 200, 200, 200)),
+    Case(
+        "GET",
+        "/v1/days/{day}/statements/{file}",
+        (200, 200, 200, 404),
+        setup=vtb_statement,
+        owner=VTB,
+    ),
 ]
 FIXED = {
     "name": "operator-own",
@@ -302,6 +357,8 @@ FIXED = {
     "source": "RUB",
     "target": "INR",
     "table": "transfers",
+    "day": AHEAD,
+    "currency": "INR",
 }
 
 

@@ -4,6 +4,7 @@ invariants, and the store left verified."""
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -14,12 +15,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from vostro.calendar.model import DayState
 from vostro.config import Settings
+from vostro.day.procedure import STEPS
 from vostro.sim import scenario as scenarios
 from vostro.sim.scenario import Cutoff, Scenario, apply
 from vostro.sim.simulate import simulate
 from vostro.store import open_store
 from vostro.store.frames import payment_outcomes
+from vostro.store.uow import read_unit
 
 DATA = Settings().data_dir
 SCALE = 0.005
@@ -57,6 +61,18 @@ def test_the_base_run_settles_through_the_engine_on_both_stores(
     on_disk = json.loads((tmp_path / "run" / "summary.json").read_text())
     assert on_disk["payments_settled"] == summary["payments_settled"]
     check_measures(tmp_path / "run")
+    # Each simulated day ended through the production end-of-day procedure, step by step.
+    store = open_store(database_url, migrate=False)
+    try:
+        with read_unit(store, clock=time.time_ns) as uow:
+            for code in ("INR", "RUB"):
+                closed = [d for d in uow.calendar.days(code, 10) if d.state is DayState.CLOSED]
+                assert len(closed) == 4, (code, closed)
+                for d in closed:
+                    assert set(uow.calendar.steps(code, d.day)) == set(STEPS)
+                    assert uow.calendar.report(code, d.day)["currency"] == code
+    finally:
+        store.dispose()
 
 
 @pytest.mark.parametrize("name", ["lsm", "dns", "official_mix", "growth_2030", "crude_shock"])

@@ -67,9 +67,11 @@ class OperatingDays:
         treasury: VostroTreasury,
         journal: Journal,
         xsd_dir: Path,
+        *,
+        statements: bool = True,
     ) -> None:
         self.life, self.settling, self.treasury = lifecycle, settling, treasury
-        self.journal, self.xsd_dir = journal, xsd_dir
+        self.journal, self.xsd_dir, self.statements = journal, xsd_dir, statements
 
     # ------------------------------------------------------------ the day
     def calendar(self, uow: UnitOfWork, code: str) -> CurrencyCalendar:
@@ -148,6 +150,8 @@ class OperatingDays:
             if p is None or p.state is not State.QUEUED:
                 uow.queue.remove([entry.uetr])
                 continue
+            if p.settlement_date is not None and p.settlement_date > day.day:
+                continue  # for a later day (it came after this day's end was due)
             if uow.calendar.carries(p.debtor_agent):
                 self._carry(uow, p, entry)
                 carried.append(p.uetr)
@@ -181,6 +185,8 @@ class OperatingDays:
 
     def _statements(self, uow: UnitOfWork, day: OperatingDay) -> dict[str, Any]:
         end = max(self.life.clock(), uow.ledger.state.last_timestamp + 1)
+        if not self.statements:
+            return {"written": 0, "span_start": day.span_start, "span_end": end, "skipped": "off"}
         written = 0
         for account_id, owner, kind in uow.calendar.accounts(day.currency):
             made = statement(

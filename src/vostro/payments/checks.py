@@ -45,6 +45,13 @@ class Memo:
     def forget(self) -> None:
         if self._kept is not None:
             self._kept.clear()
+        if self._group is not None:
+            self._group.clear()
+
+    def note_day(self, day: OperatingDay) -> None:
+        """A currency's operating day just recorded, for the rest of the group."""
+        if self._group is not None:
+            self._group[("day", day.currency)] = day
 
     def open_group(self) -> None:
         self._group = self._kept if self._kept is not None else {}

@@ -55,6 +55,10 @@ class Today:
 def today(uow: UnitOfWork, memo: Memo, code: str, now_ns: int) -> Today:
     cal = memo.calendar(uow, code)
     current = memo.current_day(uow, code) or first_day(uow, memo, code, now_ns)
+    if current.state is DayState.OPEN and now_ns >= cal.end_of_day_at(current.day):
+        # Its end of day is due and not yet begun (the writer runs it within seconds, or on
+        # starting again): what arrives now is for the day the clock says, as after it.
+        return Today(cal, cal.day_of(now_ns), DayState.OPEN)
     return Today(cal, current.day, current.state)
 
 
@@ -62,7 +66,7 @@ def first_day(uow: UnitOfWork, memo: Memo, code: str, now_ns: int) -> OperatingD
     """Record the currency's first operating day, the one the clock says, on its first use."""
     opened = OperatingDay(code, memo.calendar(uow, code).day_of(now_ns), DayState.OPEN, now_ns, 0)
     uow.calendar.add_day(opened)
-    memo.forget()
+    memo.note_day(opened)
     return opened
 
 

@@ -195,6 +195,7 @@ class Lifecycle:
         try:
             now = self.clock()
             note = checks.validate(uow, self.registry, self.memo, p, now)
+            pricing.requote(uow, self.desk, p, now)
             self.move(uow, p, State.VALIDATED, f"released on its value date: {note}")
         except PaymentRejected as rejection:
             self.reject(uow, p, rejection.code, rejection.reason)

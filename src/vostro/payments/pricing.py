@@ -7,6 +7,7 @@ from __future__ import annotations
 from vostro.errors import invariant
 from vostro.fx.desk import FxDesk
 from vostro.fx.errors import FxError, QuoteExpired
+from vostro.fx.quotes import utc_from_ns
 from vostro.participants.registry import Registry
 from vostro.payments.checks import Memo
 from vostro.payments.fees import all_in_cost
@@ -63,3 +64,28 @@ def price(
         f"quote {q.id} from {q.provider_id}: rate {q.rate} (reference "
         f"{q.reference_rate}, spread {q.spread_bps} bp)"
     )
+
+
+def requote(uow: UnitOfWork, desk: FxDesk, p: Payment, now_ns: int) -> None:
+    """A warehoused conversion whose quote expired while it waited for its value date is priced
+    again, by the same provider at its standing rate on the day's reference rate."""
+    if not p.cross_currency or p.quote_id is None:
+        return
+    found = desk.get_quote(uow, p.quote_id)
+    if found is None or found[0].expires_at > utc_from_ns(now_ns):
+        return
+    try:
+        fresh = desk.quote(
+            uow,
+            found[0].provider_id,
+            p.debtor_agent,
+            p.source_currency,
+            p.target_currency,
+            p.source_amount_minor,
+            now_ns,
+        )
+    except FxError as unpriced:
+        raise PaymentRejected(
+            Reason.NOT_SPECIFIED, f"not priced on its value date: {unpriced}"
+        ) from unpriced
+    p.quote_id = fresh.id

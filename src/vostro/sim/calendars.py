@@ -1,4 +1,5 @@
-"""Business days and hours of the corridor's two sides, from the `holidays` library.
+"""Business days and hours of the corridor's two sides, from vostro's own calendars
+(`vostro.calendar`: the `holidays` library's India with Maharashtra, and Russia).
 
 INR payments arrive on the Reserve Bank's Mumbai business days (India with Maharashtra's
 holidays) within 10:00-17:00 IST; RUB payments on Russia's business days within 09:00-18:00 MSK.
@@ -10,8 +11,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-import holidays
 import numpy as np
+
+from vostro.calendar.days import holiday
 
 IST_OFFSET_S = 5 * 3600 + 1800
 MSK_OFFSET_S = 3 * 3600
@@ -19,7 +21,10 @@ MSK_OFFSET_S = 3 * 3600
 INR_HOURS = (10 * 3600 - IST_OFFSET_S, 17 * 3600 - IST_OFFSET_S)
 RUB_HOURS = (9 * 3600 - MSK_OFFSET_S, 18 * 3600 - MSK_OFFSET_S)
 REMITTANCE_HOURS = (7 * 3600 - MSK_OFFSET_S, 21 * 3600 - MSK_OFFSET_S)
-DAY_END_S = 19 * 3600  # the simulated day's end of day: 19:00 UTC, 22:00 MSK, 00:30 IST
+DAY_END_S = 19 * 3600  # the simulated day's last arrivals: 19:00 UTC, 22:00 MSK, 00:30 IST
+# Both currencies keep vostro's default 24×7 schedule, so each day ends at local midnight: INR's
+# at 18:30 UTC, RUB's at 21:00 UTC, the later of them the day's close for the measures.
+DAY_CLOSE_S = 21 * 3600
 HOURS = {"INR": INR_HOURS, "RUB": RUB_HOURS}
 
 
@@ -29,16 +34,8 @@ def year_days(start: date, count: int = 365) -> list[date]:
 
 def business_days(days: list[date], currency: str) -> np.ndarray:
     """True for each day that is a business day of the currency's home market."""
-    years = sorted({d.year for d in days})
-    if currency == "INR":
-        closed = holidays.country_holidays("IN", subdiv="MH", years=years)
-    else:
-        closed = holidays.country_holidays("RU", years=years)
-    return np.array([d.weekday() < 5 and d not in closed for d in days], bool)
+    return np.array([d.weekday() < 5 and holiday(currency, d) is None for d in days], bool)
 
 
 def holiday_names(days: list[date], currency: str) -> dict[date, str]:
-    years = sorted({d.year for d in days})
-    country = ("IN", "MH") if currency == "INR" else ("RU", None)
-    closed = holidays.country_holidays(country[0], subdiv=country[1], years=years)
-    return {d: str(closed[d]) for d in days if d in closed}
+    return {d: name for d in days if (name := holiday(currency, d)) is not None}

@@ -152,7 +152,7 @@ def day_rows(w: Workload, store: Any, o: Outcomes, posted: Posted) -> list[dict[
     for d, when in enumerate(w.days):
         today = day == d
         bounds = liquidity_bounds(actual_legs(w, o, today & offered), len(PARTICIPANTS))
-        end = int(starts[d]) + calendars.DAY_END_S * NS_PER_S
+        end = int(starts[d]) + calendars.DAY_CLOSE_S * NS_PER_S
         for c, code in enumerate(CURRENCIES):
             mine = today & (currency == c)
             value = o.source[mine]

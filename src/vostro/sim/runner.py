@@ -43,7 +43,6 @@ from vostro.units import NS_PER_S
 ACTOR = "simulation"
 FUNDING_ID_BASE = 9 << 120
 CRORE_MINOR = 10**9
-EOD_REASON = "still queued at the end of the settlement day: the payer lacked the liquidity"
 
 
 class SimClock:
@@ -85,7 +84,10 @@ def run(
     ]
     out = EngineRun(url, uetrs)
     # A queued payment waits until the day's end, where the final LSM run or the refusal decides.
-    settings = Settings(database_url=url, queue_deadline_s=calendars.DAY_END_S)
+    # Each day ends through the production end-of-day procedure (without a camt.053 per account).
+    settings = Settings(
+        database_url=url, queue_deadline_s=calendars.DAY_END_S, end_of_day_statements=False
+    )
     # The run's database is a scratch copy: committed without waiting for the disk each time.
     with Platform.open(url, clock=clock, settings=settings, durable=False) as platform:
         platform.settings_memo.keep()  # modes, limits and fees across groups, as the writer does
@@ -316,13 +318,14 @@ class Driver:
         )
 
     def _end_of_day(self, day: date) -> None:
+        """Each currency's end of day at its own time (the later of them last), as the writer
+        runs it: the last LSM run, the window's close, the queue refused, the vostro close,
+        the report, the next day opened."""
         p = self.platform
-        for code in CURRENCIES:
-            if self.s.settlement.design == "dns":
-                p.settlement.close_window(code)
-            p.settlement.run_lsm(code)
-        p.payments.refuse_queued(Reason.INSUFFICIENT_FUNDS, EOD_REASON)
-        p.treasury.close_day(day)
+        ends = sorted(p.calendar.calendar(code).end_of_day_at(day) for code in CURRENCIES)
+        for at in ends:
+            self.clock.now_ns = max(self.clock.now_ns, at)
+            p.day_tick()
         for bic in RUSSIAN:
             vostro, invested = p.treasury.balances(bic)
             self.out.surplus.append(

@@ -144,20 +144,20 @@ def day_statements(
 
 
 @router.get(
-    "/days/{day}/statements/{name}",
+    "/days/{day}/statements/{file}",
     tags=["operating day"],
     response_class=Response,
     responses={200: {"content": {XML: {"schema": {"type": "string"}}}}},
 )
-def day_statement(day: DayPath, name: StatementName, who: Who, svc: Svc) -> Response:
+def day_statement(day: DayPath, file: StatementName, who: Who, svc: Svc) -> Response:
     """One stored camt.053, as the end of day wrote it."""
     require(who, Role.OPERATOR, Role.AUDITOR, Role.PARTICIPANT)
-    owner = name.split("-", 1)[0]
-    xml = svc.platform.calendar.statement(day, name) if _sees(who, owner) else None
+    owner = file.split("-", 1)[0]
+    xml = svc.platform.calendar.statement(day, file) if _sees(who, owner) else None
     if xml is None:
-        raise problems.not_found(f"statement {name} of {day}")
+        raise problems.not_found(f"statement {file} of {day}")
     return Response(
-        xml, media_type=XML, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+        xml, media_type=XML, headers={"Content-Disposition": f'attachment; filename="{file}"'}
     )
 
 
