@@ -27,7 +27,7 @@ from vostro.compliance.screener import ListScreener
 from vostro.config import Settings
 from vostro.day.admin import DayAdmin
 from vostro.day.procedure import DayError, OperatingDays
-from vostro.errors import invariant
+from vostro.errors import VostroError, invariant
 from vostro.fx.desk import FxDesk
 from vostro.iso20022.headers import BusinessMessages
 from vostro.ledger.types import CreateTransferResult
@@ -92,13 +92,19 @@ class Commands(Generic[Part]):
         return lambda *args, **kwargs: run(method, *args, **kwargs)
 
 
+class ReadOnly(VostroError):
+    """A write asked of a platform opened to read."""
+
+
 class Platform:
     """The parts of the domain, each behind its `Commands`, on one store and its ledger writer."""
 
     def __init__(
-        self, store: Store, ledger: Ledger, settings: Settings, clock: Callable[[], int]
+        self, store: Store, ledger: Ledger | None, settings: Settings, clock: Callable[[], int]
     ) -> None:
-        self.store, self.ledger, self.clock = store, ledger, clock
+        """`ledger` None: a reader, beside the writer of another process (its commands only
+        read; one that would write is refused)."""
+        self.store, self._ledger, self.clock = store, ledger, clock
         self.caches = Caches()
         self._local = threading.local()
         registry = Registry()
@@ -151,13 +157,25 @@ class Platform:
         clock: Callable[[], int] = time.time_ns,
         settings: Settings | None = None,
         durable: bool = True,
+        read_only: bool = False,
     ) -> Platform:
         """Open the platform on a database. `settings` supplies the screening threshold and
         deadlines (default: read from the environment now); `durable=False` for a scratch
-        database (see `open_store`)."""
+        database (see `open_store`); `read_only` opens a reader that never takes the writer
+        lock, so it works while a service writes."""
         settings = settings or Settings(database_url=url)
         store = open_store(url, durable=durable)
-        return cls(store, Ledger(store, clock=clock), settings, clock)
+        ledger = None if read_only else Ledger(store, clock=clock)
+        return cls(store, ledger, settings, clock)
+
+    @property
+    def ledger(self) -> Ledger:
+        if self._ledger is None:
+            raise ReadOnly(
+                "this command only reads the database: a change goes through the process that "
+                "holds the writer lock (the running service)"
+            )
+        return self._ledger
 
     # ----------------------------------------------------------- units of work
     @contextmanager
@@ -247,7 +265,8 @@ class Platform:
 
     def close(self) -> None:
         try:
-            self.ledger.close()
+            if self._ledger is not None:
+                self._ledger.close()
         finally:
             self.store.dispose()
 

@@ -15,6 +15,7 @@ from vostro.config import Settings
 from vostro.fx.quotes import StandingRate, Tier
 from vostro.iso20022.gateway import import_message
 from vostro.participants.model import Role
+from vostro.payments.model import State
 from vostro.platform import Platform
 from vostro.store.verify import verify
 
@@ -246,4 +247,25 @@ def test_a_bank_to_bank_pacs009_settles_between_the_two_banks(platform):
     result = import_message(platform, data, XSD)
     assert statuses(result.report) == [("9d8c7b6a-5f4e-4d3c-a2b1-0f9e8d7c6b5a", "ACSC", None)]
     assert platform.registry.balance(UCO, "INR") == 250_000_000_00
+    assert verify(platform.store).ok
+
+
+def test_a_pacs009_for_a_later_day_waits_and_one_for_a_past_day_is_dt01(platform):
+    platform.fund(SBI, 3_000_000_000_00, "INR", transfer_id=556, actor="test")
+    cover = (FIXTURE.parent / "cover_inr_pacs009.xml").read_bytes()
+    later = cover.replace(b"<IntrBkSttlmDt>2026-11-27<", b"<IntrBkSttlmDt>2026-11-30<")
+    assert statuses(import_message(platform, later, XSD).report) == [
+        ("9d8c7b6a-5f4e-4d3c-a2b1-0f9e8d7c6b5a", "PDNG", None)
+    ]
+    waiting = platform.payments.get("9d8c7b6a-5f4e-4d3c-a2b1-0f9e8d7c6b5a")
+    assert waiting.state is State.SCHEDULED and str(waiting.settlement_date) == "2026-11-30"
+    assert platform.registry.balance(UCO, "INR") == 0
+    past = (
+        cover.replace(b"<IntrBkSttlmDt>2026-11-27<", b"<IntrBkSttlmDt>2026-11-26<")
+        .replace(b"9d8c7b6a-5f4e-4d3c-a2b1-0f9e8d7c6b5a", b"9d8c7b6a-5f4e-4d3c-a2b1-000000000001")
+        .replace(b"TREASURY-2026-11-27", b"TREASURY-2026-11-26")
+    )
+    assert statuses(import_message(platform, past, XSD).report) == [
+        ("9d8c7b6a-5f4e-4d3c-a2b1-000000000001", "RJCT", "DT01")
+    ]
     assert verify(platform.store).ok

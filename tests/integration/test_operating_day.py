@@ -16,6 +16,7 @@ from tests.corridor import FXP, SBI, UCO, VTB, Corridor, build, uetr
 from tests.fakes import Clock
 from vostro.calendar.model import Cutoff, DayState, Schedule
 from vostro.payments.model import PaymentRequest, State
+from vostro.service.writer.housekeeping import Housekeeper
 from vostro.store import Store
 from vostro.store.verify import verify
 
@@ -215,3 +216,16 @@ def test_a_warehoused_conversion_is_priced_again_when_its_quote_expired(corridor
     assert settled.quote_id != first_quote  # the first quote expired overnight
     assert corridor.desk.get_quote(settled.quote_id)[2] == p.uetr
     assert verify(corridor.store).ok
+
+
+def test_the_writers_round_runs_each_end_of_day_when_it_is_due(corridor, clock):
+    keeper = Housekeeper(lsm_every_s=3600)
+    keeper(corridor.platform)  # 10:30 IST: nothing is due
+    assert corridor.days.status("INR").day == date(2027, 1, 18)
+    clock.now = utc("2027-01-18T13:30:00")  # 19:00 IST
+    keeper(corridor.platform)
+    after = corridor.calendar.day("INR", date(2027, 1, 18))
+    assert after["day"].state is DayState.CLOSED and list(after["steps"])[-1] == "open"
+    assert corridor.days.status("INR").day == date(2027, 1, 19)
+    keeper(corridor.platform)  # the next round finds nothing more to do
+    assert corridor.days.status("INR").day == date(2027, 1, 19)

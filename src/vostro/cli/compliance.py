@@ -20,6 +20,7 @@ from vostro.cli.options import (
     new_table,
     number_in,
     open_platform,
+    open_reader,
     settings_for,
     utc,
 )
@@ -121,7 +122,7 @@ def list_load(
 @list_app.command("show")
 def list_show(database_url: DatabaseUrl = None, as_json: JsonTableFlag = False) -> None:
     """The active lists and their versions."""
-    with open_platform(database_url) as p:
+    with open_reader(database_url) as p:
         lists = p.compliance.lists()
     if as_json:
         print(json.dumps([s.as_dict() for s in lists]))
@@ -154,7 +155,7 @@ def hold_list(
     as_json: JsonTableFlag = False,
 ) -> None:
     """Payments waiting for a decision, the soonest deadline first (`--all`: every one)."""
-    with open_platform(database_url) as p:
+    with open_reader(database_url) as p:
         holds = rows(
             lambda after, n: p.holds.holds(n, after),
             lambda h: (h.deadline_at, h.uetr),
@@ -263,7 +264,7 @@ def limit_remove(
 
 @limit_app.command("list")
 def limit_list(database_url: DatabaseUrl = None, as_json: JsonTableFlag = False) -> None:
-    with open_platform(database_url) as p:
+    with open_reader(database_url) as p:
         limits = p.compliance.limits()
     if as_json:
         print(json.dumps([x.as_dict() for x in limits]))

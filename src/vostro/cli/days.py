@@ -11,7 +11,15 @@ from typing import Annotated, Any
 import typer
 
 from vostro.calendar.model import Closure, Cutoff, Schedule, hhmm, parse_hhmm, zone
-from vostro.cli.options import Actor, DatabaseUrl, JsonFlag, console, new_table, open_platform
+from vostro.cli.options import (
+    Actor,
+    DatabaseUrl,
+    JsonFlag,
+    console,
+    new_table,
+    open_platform,
+    open_reader,
+)
 from vostro.day.admin import CalendarView
 from vostro.money import format_amount
 from vostro.units import NS_PER_S
@@ -39,7 +47,7 @@ def _day(text: str) -> date:
 @app.command("status")
 def day_status(database_url: DatabaseUrl = None, as_json: JsonFlag = False) -> None:
     """Each currency's operating day now: its state, opening, cut-offs and end of day."""
-    with open_platform(database_url) as p:
+    with open_reader(database_url) as p:
         views = p.calendar.view()
     if as_json:
         print(json.dumps([_view_json(v) for v in views]))
@@ -96,6 +104,8 @@ def day_close(currency: Currency, day: Day = "", database_url: DatabaseUrl = Non
 def _brief(detail: dict[str, Any]) -> str:
     parts = []
     for key, value in detail.items():
+        if key.startswith("span_"):
+            continue
         shown = len(value) if isinstance(value, list) else value
         parts.append(f"{key} {shown}")
     return ", ".join(parts)
@@ -106,7 +116,7 @@ def day_report(
     currency: Currency, day: Day = "", database_url: DatabaseUrl = None, as_json: JsonFlag = False
 ) -> None:
     """The day's report: turnover, payments by state, liquidity, time in queue."""
-    with open_platform(database_url) as p:
+    with open_reader(database_url) as p:
         on = _day(day) if day else p.days.status(currency).day
         found = p.calendar.day(currency, on)
     report = found["report"] if found else None
@@ -195,7 +205,7 @@ def day_statements(
 ) -> None:
     """The camt.053 statements an end of day stored, listed or written to a folder."""
     d = _day(on)
-    with open_platform(database_url) as p:
+    with open_reader(database_url) as p:
         rows = p.calendar.statements(d, None)
         if out is not None:
             out.mkdir(parents=True, exist_ok=True)

@@ -147,6 +147,15 @@ def open_platform(database_url: str | None, settings: Settings | None = None) ->
     return Platform.open(settings.database_url, settings=settings)
 
 
+def open_reader(database_url: str | None) -> Platform:
+    """The platform on the command's database, to read only: it never takes the writer lock,
+    so it works beside a running service (`with open_reader(url) as platform:`)."""
+    from vostro.platform import Platform
+
+    settings = settings_for(database_url)
+    return Platform.open(settings.database_url, settings=settings, read_only=True)
+
+
 @contextmanager
 def opened_store(database_url: str | None, *, migrate: bool = True) -> Iterator[Store]:
     """The ledger's store on the command's database, disposed of when the block ends."""

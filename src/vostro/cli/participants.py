@@ -21,6 +21,7 @@ from vostro.cli.options import (
     new_table,
     number_in,
     open_platform,
+    open_reader,
 )
 from vostro.money import format_amount, parse_amount
 from vostro.text import LABEL
@@ -77,7 +78,7 @@ def participant_alias(
 def participant_list(database_url: DatabaseUrl = None) -> None:
     """Participants and their balances."""
     table = new_table("participants", ("BIC", "name", "roles", "status", "balances"))
-    with open_platform(database_url) as p:
+    with open_reader(database_url) as p:
         for participant in p.registry.all():
             codes = list(participant.currencies) + (
                 ["INR"] if participant.has_vostro() and "INR" not in participant.currencies else []

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -18,6 +19,7 @@ from vostro.cli.options import (
     fail,
     new_table,
     open_platform,
+    open_reader,
     styled,
     utc,
 )
@@ -49,6 +51,12 @@ def pay(
     flow: Annotated[str, typer.Option()] = "trade",
     end_to_end_id: Annotated[str | None, typer.Option(callback=checked(END_TO_END_ID))] = None,
     uetr: Annotated[str | None, typer.Option()] = None,
+    settlement_date: Annotated[
+        str | None, typer.Option(help="value date YYYY-MM-DD (default: today's operating day)")
+    ] = None,
+    next_day_if_late: Annotated[
+        bool, typer.Option(help="after its cut-off, wait for the next business day")
+    ] = False,
     database_url: DatabaseUrl = None,
 ) -> None:
     """Submit a payment from a JSON file or from flags; prints where it ended."""
@@ -70,6 +78,8 @@ def pay(
             target_currency=target_currency,
             quote_id=quote,
             flow=flow,
+            settlement_date=_date(settlement_date) if settlement_date else None,
+            next_day_if_late=next_day_if_late,
         )
     with open_platform(database_url) as p:
         payment = p.payments.submit(request)
@@ -86,13 +96,22 @@ def _request_from_file(file: Path) -> PaymentRequest:
     if "amount" in fields:
         minor, ccy = parse_amount(fields.pop("amount"))
         fields.update(amount_minor=minor, currency=ccy.code)
+    if fields.get("settlement_date"):
+        fields["settlement_date"] = _date(fields["settlement_date"])
     return PaymentRequest(**fields)
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not a value date YYYY-MM-DD") from None
 
 
 @payment_app.command("show")
 def payment_show(uetr: str, database_url: DatabaseUrl = None) -> None:
     """A payment's details and its full history."""
-    with open_platform(database_url) as p:
+    with open_reader(database_url) as p:
         payment = p.payments.get(uetr)
     if payment is None:
         fail(f"no payment has UETR {uetr}")
@@ -102,7 +121,7 @@ def payment_show(uetr: str, database_url: DatabaseUrl = None) -> None:
 @payment_app.command("list")
 def payment_list(limit: int = 20, every: AllFlag = False, database_url: DatabaseUrl = None) -> None:
     """Payments, newest first (`--all`: every one)."""
-    with open_platform(database_url) as p:
+    with open_reader(database_url) as p:
         found = rows(
             lambda after, n: p.read(
                 lambda uow: uow.read_models.recent_payments(None, limit=n, after=after)
@@ -165,7 +184,7 @@ def queue_list(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Queued payments in settlement order (`--all`: every one)."""
-    with open_platform(database_url) as p:
+    with open_reader(database_url) as p:
         entries = rows(
             lambda after, n: p.settlement_views.queue(currency, None, limit=n, after=after),
             lambda e: (int(e.priority), e.arrival, e.uetr),

@@ -16,6 +16,7 @@ from vostro.cli.options import (
     err,
     new_table,
     open_platform,
+    open_reader,
     settings_for,
     utc,
 )
@@ -102,7 +103,7 @@ def settlement_reports(
 ) -> None:
     """Gross and net value, liquidity saved and time in queue, per LSM run and window
     (`--all`: every run)."""
-    with open_platform(database_url) as p:
+    with open_reader(database_url) as p:
         reports = rows(
             lambda before, n: p.settlement.reports(n, before),
             lambda r: r.run_id,
@@ -184,7 +185,7 @@ def window_close(currency: str, database_url: DatabaseUrl = None) -> None:
 @window_app.command("list")
 def window_list(limit: int = 100, every: AllFlag = False, database_url: DatabaseUrl = None) -> None:
     """Settlement windows, newest first (`--all`: every one)."""
-    with open_platform(database_url) as p:
+    with open_reader(database_url) as p:
         windows = rows(
             lambda before, n: p.settlement_views.windows(n, before),
             lambda w: w.id,

@@ -9,7 +9,15 @@ from typing import Annotated, Any
 
 import typer
 
-from vostro.cli.options import Actor, DatabaseUrl, console, minor_units, new_table, open_platform
+from vostro.cli.options import (
+    Actor,
+    DatabaseUrl,
+    console,
+    minor_units,
+    new_table,
+    open_platform,
+    open_reader,
+)
 from vostro.money import format_amount
 
 app = typer.Typer(no_args_is_help=True, help="Rupee vostro balances and their investment.")
@@ -51,7 +59,7 @@ def vostro_report(
     bic: Annotated[str | None, typer.Option()] = None, database_url: DatabaseUrl = None
 ) -> None:
     """Surplus, invested amount and interest over time."""
-    with open_platform(database_url) as p:
+    with open_reader(database_url) as p:
         days = p.treasury.report(bic)
     _print_days(days, "rupee vostro surplus and its investment")
 

@@ -47,9 +47,15 @@ class DayAdmin:
         self.registry, self.memo, self.clock = registry, memo, clock
 
     # ------------------------------------------------------------ reads
-    def view(self, uow: UnitOfWork) -> list[CalendarView]:
-        """Every settled currency's calendar, in code order."""
-        return [self._view(uow, code, self.clock()) for code in sorted(settled_codes())]
+    def view(self, uow: UnitOfWork, code: str | None = None) -> list[CalendarView]:
+        """The calendar of `code`, or of every currency participants hold or the operator
+        scheduled."""
+        codes = (
+            {_settled(code)}
+            if code is not None
+            else set(uow.calendar.currencies()) | {s.currency for s in uow.calendar.schedules()}
+        )
+        return [self._view(uow, c, self.clock()) for c in sorted(codes)]
 
     def _view(self, uow: UnitOfWork, code: str, now_ns: int) -> CalendarView:
         cal = self.memo.calendar(uow, code)

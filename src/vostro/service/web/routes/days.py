@@ -197,8 +197,7 @@ def _sees(who: Principal, owner: str | None) -> bool:
 
 
 def _one(platform: Platform, code: str) -> CalendarOut:
-    views = platform.calendar.view()
-    return _calendar_out(next(v for v in views if v.currency == code))
+    return _calendar_out(platform.calendar.view(code)[0])
 
 
 def _schedule(code: str, body: ScheduleIn) -> Schedule:
