@@ -66,7 +66,7 @@ def ticks(calendars: list[CurrencyCalendar]) -> list[int]:
 
 
 @settings(
-    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(inr=schedules("INR"), rub=schedules("RUB"), stream=arrivals)
 def test_payments_settle_only_in_open_hours_and_end_each_day_accounted_for(

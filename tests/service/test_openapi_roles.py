@@ -23,7 +23,7 @@ from vostro.service.bootstrap import prepare
 CONFIG = Path(__file__).parent / "schemathesis" / "schemathesis.toml"
 # Per operation and phase; the seed keeps the run reproducible. A deeper run sets
 # VOSTRO_CONTRACT_EXAMPLES (e.g. 50) before a release.
-EXAMPLES = int(os.environ.get("VOSTRO_CONTRACT_EXAMPLES", "6"))
+EXAMPLES = int(os.environ.get("VOSTRO_CONTRACT_EXAMPLES", "4"))
 
 
 @pytest.fixture(scope="module")

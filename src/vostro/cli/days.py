@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -20,9 +20,11 @@ from vostro.cli.options import (
     open_platform,
     open_reader,
 )
-from vostro.day.admin import CalendarView
 from vostro.money import format_amount
 from vostro.units import NS_PER_S
+
+if TYPE_CHECKING:
+    from vostro.day.admin import CalendarView
 
 app = typer.Typer(no_args_is_help=True, help="Operating days: calendars, cut-offs, end of day.")
 Currency = Annotated[str, typer.Argument(help="ISO 4217 code, e.g. INR")]

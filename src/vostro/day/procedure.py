@@ -27,7 +27,6 @@ from vostro.calendar.model import Cutoff, DayState, OperatingDay
 from vostro.day.report import Flow, day_report
 from vostro.errors import VostroError, invariant
 from vostro.iso20022.ports import Journal
-from vostro.iso20022.statements import statement
 from vostro.payments import dating
 from vostro.payments.lifecycle import Lifecycle
 from vostro.payments.model import Payment, Reason, State
@@ -184,6 +183,10 @@ class OperatingDays:
         return {"banks": len(closed), "interest_minor": sum(d.interest_minor for d in closed)}
 
     def _statements(self, uow: UnitOfWork, day: OperatingDay) -> dict[str, Any]:
+        # The camt.053 builder (its schema classes) loads on the first end of day, not with
+        # every command that opens the platform.
+        from vostro.iso20022.statements import statement
+
         end = max(self.life.clock(), uow.ledger.state.last_timestamp + 1)
         if not self.statements:
             return {"written": 0, "span_start": day.span_start, "span_end": end, "skipped": "off"}
