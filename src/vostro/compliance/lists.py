@@ -15,10 +15,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from followthemoney import model
-from followthemoney.exc import InvalidData
-from followthemoney.types import registry
-
 from vostro.compliance.matching import Candidate, NameIndex
 from vostro.config import HIT_THRESHOLD
 from vostro.errors import VostroError
@@ -74,6 +70,12 @@ def load_ftm(path: Path) -> ScreeningList:
 
 def parse_ftm(data: bytes, source: str) -> ScreeningList:
     """`load_ftm` on a list's bytes (an upload, a stored copy); `source` names it in errors."""
+    # FollowTheMoney's model takes most of a second to load: only a list being parsed needs it,
+    # not every command that opens the platform.
+    from followthemoney import model
+    from followthemoney.exc import InvalidData
+    from followthemoney.types import registry
+
     screening = ScreeningList(hashlib.sha256(data).hexdigest()[:16], source)
     for number, line in enumerate(io.StringIO(_text(data, source)), start=1):
         if not line.strip():
