@@ -229,3 +229,13 @@ def test_the_writers_round_runs_each_end_of_day_when_it_is_due(corridor, clock):
     assert corridor.days.status("INR").day == date(2027, 1, 19)
     keeper(corridor.platform)  # the next round finds nothing more to do
     assert corridor.days.status("INR").day == date(2027, 1, 19)
+
+
+def test_a_value_date_is_a_day_of_the_currency_the_payment_is_paid_in(corridor, clock):
+    corridor.calendar.set_schedule(Schedule("INR"), actor="test")  # both 24×7 here
+    clock.now = utc("2027-01-18T19:30:00")  # 22:30 Monday in Moscow, 01:00 Tuesday in Mumbai
+    corridor.day_tick()  # the rupee day of Monday ended at midnight IST
+    p = remit(corridor, clock, date(2027, 1, 18))  # Moscow's Monday: not past, though Mumbai's
+    assert p.state is State.SETTLED, p.reason
+    assert p.settlement_date == date(2027, 1, 18)
+    assert verify(corridor.store).ok

@@ -114,6 +114,8 @@ def all_business(days: list[Today], d: date) -> bool:
 
 
 def check_requested(days: list[Today], requested: date) -> None:
+    """A business day of every currency the payment touches, not before the operating day of
+    the currency it is paid in (`days[0]`, whose day the date is) nor beyond its horizon."""
     for t in days:
         why = t.calendar.closed_why(requested)
         if why is not None:
@@ -121,17 +123,18 @@ def check_requested(days: list[Today], requested: date) -> None:
                 Reason.INVALID_DATE,
                 f"{requested} is not a business day of {t.calendar.code} ({why})",
             )
-        if requested < t.day:
-            raise PaymentRejected(
-                Reason.INVALID_DATE,
-                f"{requested} is past: {t.calendar.code}'s operating day is {t.day}",
-            )
-        if requested > t.calendar.horizon(t.day):
-            raise PaymentRejected(
-                Reason.INVALID_DATE,
-                f"{requested} is beyond the horizon of {t.calendar.code} "
-                f"({t.calendar.horizon(t.day)}): send it nearer the date",
-            )
+    paid = days[0]
+    if requested < paid.day:
+        raise PaymentRejected(
+            Reason.INVALID_DATE,
+            f"{requested} is past: {paid.calendar.code}'s operating day is {paid.day}",
+        )
+    if requested > paid.calendar.horizon(paid.day):
+        raise PaymentRejected(
+            Reason.INVALID_DATE,
+            f"{requested} is beyond the horizon of {paid.calendar.code} "
+            f"({paid.calendar.horizon(paid.day)}): send it nearer the date",
+        )
 
 
 def _late(closed: list[Today], kind: Cutoff) -> str:
