@@ -4,7 +4,8 @@
     lsm         a final run of the liquidity-saving mechanism over the queue
     window      close the open deferred-net window
     queue       what is still queued: carried to the next business day (the payer's choice) or
-                rejected with a reason
+                rejected with a reason; likewise what was warehoused for the day and never
+                released (its currencies were not open together)
     vostro      the vostro day close: the surplus swept into treasury bills, interest accrued
     statements  a camt.053 for every account of the currency, stored for download
     report      the day's report
@@ -38,6 +39,9 @@ from vostro.units import NS_PER_S
 
 STEPS = ("stop", "lsm", "window", "queue", "vostro", "statements", "report", "open")
 RELEASED_PER_TICK = 5_000  # warehoused payments submitted per round (the rest next round)
+NOT_RELEASED_REASON = (
+    "not released on its value date: the currencies it touches were not open together that day"
+)
 END_OF_DAY_REASON = "still queued at the end of the operating day: the payer lacked the liquidity"
 
 
@@ -157,6 +161,18 @@ class OperatingDays:
             else:
                 uow.queue.remove([entry.uetr])
                 self.life.reject(uow, p, Reason.INSUFFICIENT_FUNDS, END_OF_DAY_REASON)
+                rejected.append(p.uetr)
+        for p in uow.payments.scheduled(day.day, RELEASED_PER_TICK):
+            if p.source_currency != day.currency:
+                continue  # warehoused for a day of its other currency
+            if uow.calendar.carries(p.debtor_agent):  # never released: its currencies were not
+                p.settlement_date = self.calendar(uow, day.currency).next_business_day(day.day)
+                uow.payments.save(
+                    p, f"not released on its value date: carried to {p.settlement_date}"
+                )
+                carried.append(p.uetr)
+            else:
+                self.life.reject(uow, p, Reason.CUTOFF_TIME, NOT_RELEASED_REASON)
                 rejected.append(p.uetr)
         return {"carried": carried, "rejected": rejected}
 
