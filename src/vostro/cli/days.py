@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 
@@ -22,9 +22,6 @@ from vostro.cli.options import (
 )
 from vostro.money import format_amount
 from vostro.units import NS_PER_S
-
-if TYPE_CHECKING:
-    from vostro.day.admin import CalendarView
 
 app = typer.Typer(no_args_is_help=True, help="Operating days: calendars, cut-offs, end of day.")
 Currency = Annotated[str, typer.Argument(help="ISO 4217 code, e.g. INR")]
@@ -52,7 +49,7 @@ def day_status(database_url: DatabaseUrl = None, as_json: JsonFlag = False) -> N
     with open_reader(database_url) as p:
         views = p.calendar.view()
     if as_json:
-        print(json.dumps([_view_json(v) for v in views]))
+        print(json.dumps([v.as_dict() for v in views]))
         return
     columns = ("currency", "day", "state", "schedule", "opens", "cut-offs", "end of day", "closed")
     table = new_table("operating days (local times)", columns)
@@ -71,20 +68,6 @@ def day_status(database_url: DatabaseUrl = None, as_json: JsonFlag = False) -> N
             ahead or "—",
         )
     console.print(table)
-
-
-def _view_json(v: CalendarView) -> dict[str, Any]:
-    return {
-        "currency": v.currency,
-        "zone": v.zone,
-        "day": v.day.isoformat(),
-        "state": v.state.value,
-        "always_open": v.schedule.always_open,
-        "opens_at": v.opens_at,
-        "end_of_day_at": v.end_of_day_at,
-        "cutoffs": v.cutoffs,
-        "closed_ahead": [{"day": d.isoformat(), "why": why} for d, why in v.closed_ahead],
-    }
 
 
 @app.command("close")

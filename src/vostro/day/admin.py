@@ -41,6 +41,22 @@ class CalendarView:
     closures: list[Closure]  # the operator's changes
     closed_ahead: list[tuple[date, str]]  # the non-business days within the horizon, and why
 
+    def as_dict(self, ahead: int | None = None) -> dict[str, Any]:
+        """As JSON shows it (the first `ahead` closed days only, if given)."""
+        return {
+            "currency": self.currency,
+            "zone": self.zone,
+            "day": self.day.isoformat(),
+            "state": self.state.value,
+            "always_open": self.schedule.always_open,
+            "opens_at": self.opens_at,
+            "end_of_day_at": self.end_of_day_at,
+            "cutoffs": self.cutoffs,
+            "closed_ahead": [{"day": d.isoformat(), "why": why} for d, why in self.closed_ahead][
+                :ahead
+            ],
+        }
+
 
 class DayAdmin:
     def __init__(self, registry: Registry, memo: Memo, clock: Callable[[], int]) -> None:

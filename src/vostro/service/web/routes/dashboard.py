@@ -134,17 +134,7 @@ def _operating_days(svc: Service) -> list[dict[str, Any]]:
         last = svc.platform.calendar.day(v.currency, closed[0].day) if closed else None
         shown.append(
             {
-                "currency": v.currency,
-                "zone": v.zone,
-                "day": v.day.isoformat(),
-                "state": v.state.value,
-                "always_open": v.schedule.always_open,
-                "opens_at": v.opens_at,
-                "end_of_day_at": v.end_of_day_at,
-                "cutoffs": v.cutoffs,
-                "closed_ahead": [
-                    {"day": d.isoformat(), "why": why} for d, why in v.closed_ahead[:3]
-                ],
+                **v.as_dict(ahead=3),
                 "last_report": last["report"] if last else None,
                 "last_day": closed[0].day.isoformat() if closed else None,
             }
