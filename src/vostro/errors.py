@@ -10,8 +10,28 @@ Two kinds of failure exist (STYLE.md, convention 3):
 
 from __future__ import annotations
 
+from typing import Any
 
-class VostroError(Exception):
+
+def restore(cls: type[BaseException], args: tuple[Any, ...], state: dict[str, Any]) -> Any:
+    """An error rebuilt from its arguments and attributes, without calling its `__init__`
+    (`reducible`)."""
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
+
+class Reducible(Exception):
+    """An exception that crosses a process boundary intact: pickled as its class, arguments and
+    attributes, whatever its `__init__` asks for (the service's writer process answers its
+    workers with the errors it raised)."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (restore, (type(self), self.args, dict(self.__dict__)))
+
+
+class VostroError(Reducible):
     """Base of every error vostro raises on purpose."""
 
 

@@ -59,7 +59,7 @@ READS: dict[str, frozenset[str]] = {
     "payments": frozenset({"get", "list"}),
     "holds": frozenset({"holds", "screenings"}),
     "settlement": frozenset({"reports"}),
-    "compliance": frozenset({"lists"}),
+    "compliance": frozenset({"lists", "limits"}),
     "rules": frozenset({"mode", "net_debit_cap", "bilateral_limit"}),
     "days": frozenset({"calendar", "status", "pending_steps"}),
     "calendar": frozenset(

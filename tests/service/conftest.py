@@ -3,8 +3,10 @@ operator and its key), with the test corridor registered through the API."""
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -12,8 +14,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.service.live import writer_beside
 from vostro.config import Settings
-from vostro.service.app import create_app
+from vostro.service.app import create_app, worker_app
 from vostro.service.bootstrap import prepare
 
 OPERATOR = "VSTRINBB"
@@ -157,7 +160,15 @@ def service_settings() -> Settings:
 
 @pytest.fixture
 def api(database_url: str, service_settings: Settings) -> Iterator[Api]:
+    """The app with its writer in the same process; with `VOSTRO_TEST_WRITER=process`, an HTTP
+    worker whose writer is the writer process (as `vostro serve --workers N` runs it)."""
     operator_key = prepare(database_url, label="test operator")
-    app = create_app(database_url, settings=service_settings, housekeeping=False)
-    with TestClient(app, raise_server_exceptions=False) as client:
+    chosen = Settings(**{**service_settings.model_dump(), "database_url": database_url})
+    with ExitStack() as stack:
+        if os.environ.get("VOSTRO_TEST_WRITER") == "process":
+            socket, token = stack.enter_context(writer_beside(database_url, settings=chosen))
+            app = worker_app(socket, token, chosen)
+        else:
+            app = create_app(database_url, settings=service_settings, housekeeping=False)
+        client = stack.enter_context(TestClient(app, raise_server_exceptions=False))
         yield build(client, operator_key)

@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import httpx
 import uvicorn
@@ -46,3 +47,38 @@ def serving(database_url: str, **app_options: object) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=20)
+
+
+@contextmanager
+def writer_beside(
+    database_url: str, *, settings: Any = None, housekeeping: bool = False
+) -> Iterator[tuple[str, bytes]]:
+    """The service's writer process (`WriterProcess`, the code `vostro serve --workers N` runs
+    in its own process) in a thread, on a socket of its own: yields (socket, token) for
+    `worker_app` once it listens. Commands and answers cross the real socket, pickled."""
+    import asyncio
+    import os
+    import secrets
+    import tempfile
+
+    from vostro.config import Settings
+    from vostro.service.writer.process import WriterProcess
+
+    with tempfile.TemporaryDirectory(prefix="vostro-w-") as runtime:
+        path, token = os.path.join(runtime, "writer.sock"), secrets.token_bytes(32)
+        chosen = settings or Settings(database_url=database_url)
+        process = WriterProcess(chosen, path, token, housekeeping=housekeeping)
+        thread = threading.Thread(
+            target=lambda: asyncio.run(process.serve(signals=False)), daemon=True
+        )
+        thread.start()
+        deadline = time.monotonic() + 20
+        while process.status()["role"] != "active":
+            if time.monotonic() > deadline or not thread.is_alive():
+                raise RuntimeError("the writer process did not become active within 20 s")
+            time.sleep(0.02)
+        try:
+            yield path, token
+        finally:
+            process.stop()
+            thread.join(timeout=30)

@@ -21,7 +21,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.service.conftest import FXP, SBI, UCO, VTB, Api, bearer, build
-from vostro.service.app import create_app
+from tests.service.live import writer_beside
+from vostro.config import Settings
+from vostro.service.app import worker_app
 from vostro.service.bootstrap import prepare
 
 ROLES = ("operator", "auditor", "own", "other")
@@ -30,9 +32,18 @@ UNGUARDED = {("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/metrics")}
 
 @pytest.fixture(scope="module")
 def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
+    """The app as an HTTP worker of `vostro serve --workers N` runs it: every write of the
+    matrix crosses the socket to the writer process (pickled there and back), so each
+    endpoint's command and answer are shown to travel; the rest of the suite runs the writer
+    in the app's own process."""
     url = f"sqlite:///{tmp_path_factory.mktemp('authz') / 'v.db'}"
     key = prepare(url)
-    with TestClient(create_app(url, housekeeping=False), raise_server_exceptions=False) as client:
+    with (
+        writer_beside(url) as (socket, token),
+        TestClient(
+            worker_app(socket, token, Settings(database_url=url)), raise_server_exceptions=False
+        ) as client,
+    ):
         yield build(client, key)
 
 

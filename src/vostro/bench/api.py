@@ -155,12 +155,13 @@ def run(
     seconds: float = 20.0,
     concurrency: int = 32,
     warmup_s: float = 3.0,
+    workers: int | None = None,
 ) -> dict[str, object]:
     url = _fresh_url(database_url)
     keys = _corridor(url)
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
-    server = _serve(url, port)
+    server = _serve(url, port, workers)
     try:
         _wait_ready(base, server)
         payment = _payments(keys)
@@ -185,6 +186,7 @@ def run(
     pay_ms = np.array(pay_lat) * 1000
     return {
         "backend": "postgresql" if url.startswith("postgresql") else "sqlite",
+        "workers": "one per core" if workers is None else workers,
         "concurrency": concurrency,
         "seconds": seconds,
         "payments": settled,
@@ -201,10 +203,12 @@ def run(
     }
 
 
-def _serve(url: str, port: int) -> subprocess.Popen[bytes]:
+def _serve(url: str, port: int, workers: int | None) -> subprocess.Popen[bytes]:
     """`vostro serve` in a process of its own, exactly as deployed (no rate limit in the way)."""
     env = os.environ | {"VOSTRO_RATE_LIMIT_PER_S": "1000000", "VOSTRO_RATE_LIMIT_BURST": "1000000"}
     command = [sys.executable, "-m", "vostro", "serve", "--database-url", url]
+    if workers is not None:
+        command += ["--workers", str(workers)]
     return subprocess.Popen(  # noqa: S603 (our own command line)
         [*command, "--port", str(port), "--log-level", "warning"],
         env=env,

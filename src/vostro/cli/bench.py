@@ -55,6 +55,9 @@ def bench_api(
     database_url: LedgerDatabaseUrl = None,
     seconds: Annotated[float, typer.Option(min=1)] = 20.0,
     concurrency: Annotated[int, typer.Option(min=1, max=1024)] = 32,
+    workers: Annotated[
+        int | None, typer.Option(min=0, help="`vostro serve --workers` (default: its own)")
+    ] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Payments per second through the HTTP API of a separate `vostro serve` process on
@@ -64,7 +67,7 @@ def bench_api(
 
     with progress() as bar:
         task = bar.add_task("loading the service", total=None)
-        result = bench.run(database_url, seconds=seconds, concurrency=concurrency)
+        result = bench.run(database_url, seconds=seconds, concurrency=concurrency, workers=workers)
         bar.update(task, completed=1, total=1)
     if as_json:
         print(json.dumps(result))

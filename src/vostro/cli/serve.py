@@ -1,19 +1,21 @@
 """`vostro serve`: the HTTP service (the API, its single writer and the dashboard), with
-`--demo` the live demonstration corridor streaming payments into it."""
+`--demo` the live demonstration corridor streaming payments into it.
+
+By default it runs one HTTP worker process per core and one writer process
+(`service.workers`); `--workers 0` runs everything in this one process."""
 
 from __future__ import annotations
 
-import gc
+import os
 import sys
 from typing import Annotated
 
 import typer
 
-from vostro.cli.options import ServiceDatabaseUrl, err, open_platform, settings_for
+from vostro.cli.options import ServiceDatabaseUrl, err, open_platform, open_reader, settings_for
 
-GC_YOUNG_THRESHOLD = 100_000  # allocations between young collections (Python's default: 700)
-# The event loop and the writer thread share the interpreter: switch between them often, so a
-# request waiting for its answer is not held up by a round of ledger work.
+# In one process the event loop and the writer thread share the interpreter: switch between them
+# often, so a request waiting for its answer is not held up by a round of ledger work.
 SWITCH_INTERVAL_S = 0.0005
 
 
@@ -28,13 +30,24 @@ def serve(
         float, typer.Option(min=0.1, max=500, help="Demo payments per second")
     ] = 4.0,
     log_level: Annotated[str, typer.Option(help="debug, info, warning")] = "info",
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=0,
+            max=64,
+            help="HTTP worker processes beside the writer process (default: one per core; "
+            "0: the API and the writer in this one process)",
+        ),
+    ] = None,
 ) -> None:
-    """Run the settlement service: the API, its single writer and the dashboard."""
+    """Run the settlement service: the API, its single writer and the dashboard. A second
+    service on the same database is a standby: it serves reads and takes over the writes when
+    the active one stops."""
     import uvicorn
 
     from vostro.service import demo as demo_corridor
     from vostro.service import logs
-    from vostro.service.app import create_app
+    from vostro.service.app import create_app, quiet_collector
 
     settings = settings_for(database_url)
     url = settings.database_url
@@ -48,18 +61,19 @@ def serve(
         _announce(base, keys.operator, "demo corridor registered; streaming payments")
     else:
         _ensure_operator_key(url, base)
-    sys.setswitchinterval(SWITCH_INTERVAL_S)
-    app = create_app(url)
-    # Full garbage collections over everything loaded at start (the libraries, the app, its
-    # schemas) were the p99 under load (about 100 ms each): keep those objects out of every
-    # collection, and collect the young generation less often.
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(GC_YOUNG_THRESHOLD, 50, 1000)
+    count = (os.cpu_count() or 1) if workers is None else workers
     if stream is not None:
         stream.start()
     try:
-        uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)
+        if count:
+            from vostro.service import workers as processes
+
+            processes.serve(settings, host, port, count, log_level.upper())
+        else:
+            sys.setswitchinterval(SWITCH_INTERVAL_S)
+            app = create_app(url)
+            quiet_collector()
+            uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)
     finally:
         if stream is not None:
             stream.stop.set()
@@ -70,7 +84,7 @@ def _ensure_operator_key(url: str, base: str) -> None:
     from vostro.service.auth import KeyRing, Role
     from vostro.service.bootstrap import prepare
 
-    with open_platform(url) as platform:
+    with open_reader(url) as platform:
         active = [
             k
             for k in KeyRing(platform.store.engine).all()

@@ -1,13 +1,16 @@
 """The vostro HTTP service: `create_app(url)` assembles the web layer (`web/`) and its writer
-(`writer/`) on one platform.
+(`writer/`) on one platform; `worker_app()` is the same web layer in an HTTP worker of
+`vostro serve --workers N`, whose writer is the service's writer process.
 
-One process owns the ledger's single writer (`Writer`); every write of every request goes through
-it, and every read goes to the database directly. `vostro serve` runs this app under uvicorn.
+One process owns the ledger's single writer; every write of every request goes through it, and
+every read goes to the database directly.
 """
 
 from __future__ import annotations
 
+import gc
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -15,6 +18,7 @@ from fastapi import FastAPI
 
 from vostro.config import Settings
 from vostro.platform import Platform
+from vostro.service import logs
 from vostro.service.web import app as web
 from vostro.service.web.context import Service
 
@@ -36,7 +40,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         platform = Platform.open(chosen.database_url, settings=chosen)
-        service = Service(platform, chosen, housekeeping=housekeeping)
+        service = Service.in_process(platform, chosen, housekeeping=housekeeping)
         app.state.service = service
         service.writer.start()
         log.info("serving", extra={"database": platform.store.display_url})
@@ -47,3 +51,48 @@ def create_app(
             platform.close()
 
     return web.build(lifespan)
+
+
+SOCKET_ENV = "VOSTRO_WRITER_SOCKET"
+TOKEN_ENV = "VOSTRO_WRITER_TOKEN"  # noqa: S105 (the name of the variable, not a secret)
+GC_YOUNG_THRESHOLD = 100_000  # allocations between young collections (Python's default: 700)
+
+
+def worker_app(
+    socket: str | None = None, token: bytes | None = None, settings: Settings | None = None
+) -> FastAPI:
+    """An HTTP worker (uvicorn's app factory): reads on its own pooled connections, writes
+    through the writer process on `socket` (default: `$VOSTRO_WRITER_SOCKET`, which
+    `service.workers` sets, as it sets the token)."""
+    deployed = socket is None  # started by the supervisor, not embedded in a test
+    if deployed:
+        logs.configure(os.environ.get("VOSTRO_LOG_LEVEL", "INFO"))
+    path = os.environ[SOCKET_ENV] if socket is None else socket
+    secret = bytes.fromhex(os.environ[TOKEN_ENV]) if token is None else token
+    chosen = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        platform = Platform.open(chosen.database_url, settings=chosen, read_only=True)
+        service = Service.worker(platform, chosen, path, secret)
+        app.state.service = service
+        service.writer.start()
+        if deployed:
+            quiet_collector()
+        log.info("worker serving", extra={"database": platform.store.display_url})
+        try:
+            yield
+        finally:
+            service.writer.close()
+            platform.close()
+
+    return web.build(lifespan)
+
+
+def quiet_collector() -> None:
+    """Full garbage collections over everything loaded at start (the libraries, the app, its
+    schemas) were the p99 under load (about 100 ms each): keep those objects out of every
+    collection, and collect the young generation less often."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, 50, 1000)

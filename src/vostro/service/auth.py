@@ -140,7 +140,7 @@ class KeyRing:
         with self._units() as uow:
             info = self._revoke(uow, key_id, actor, origin)
             uow.commit()
-        self._forget(key_id)
+        self.forget(key_id)
         return info
 
     def rotate(self, key_id: str, *, actor: str, origin: str | None = None) -> tuple[str, KeyInfo]:
@@ -152,7 +152,7 @@ class KeyRing:
             self._revoke(uow, key_id, actor, origin)
             made = self._create(uow, Role(old.role), old.bic, old.label, actor, origin)
             uow.commit()
-        self._forget(key_id)
+        self.forget(key_id)
         return made
 
     def _create(
@@ -187,10 +187,11 @@ class KeyRing:
             uow.keys.revoke(key_id, now)
             uow.audit.record(actor, "key.revoke", key_id, origin=origin)
             info = replace(info, revoked_at=now)
-        self._forget(key_id)
+        self.forget(key_id)
         return info
 
-    def _forget(self, key_id: str) -> None:
+    def forget(self, key_id: str) -> None:
+        """Check the key's row again at its next use (it was revoked or rotated)."""
         with self._lock:
             self._cache.pop(key_id, None)
 

@@ -35,39 +35,45 @@ class _Snapshot(Collector):
 
 
 class Metrics:
-    def __init__(self) -> None:
+    """The HTTP side's metrics (`http`) and the writer's (`writer`): in one process both; in
+    `vostro serve --workers N` each worker has the first and the writer process the second, and
+    a worker's `/metrics` adds the writer process's to its own."""
+
+    def __init__(self, *, http: bool = True, writer: bool = True) -> None:
         self.registry = CollectorRegistry()
-        self.requests = Counter(
-            "vostro_http_requests",
-            "HTTP requests by route and status",
-            ["method", "route", "status"],
-            registry=self.registry,
-        )
-        self.request_seconds = Histogram(
-            "vostro_http_request_seconds",
-            "HTTP request latency",
-            ["method", "route"],
-            buckets=LATENCY_BUCKETS,
-            registry=self.registry,
-        )
-        self.writer_batch = Histogram(
-            "vostro_writer_batch_commands",
-            "Commands the writer ran in one round",
-            buckets=BATCH_BUCKETS,
-            registry=self.registry,
-        )
-        self.writer_seconds = Histogram(
-            "vostro_writer_batch_seconds",
-            "Time the writer took for one round of commands",
-            buckets=LATENCY_BUCKETS,
-            registry=self.registry,
-        )
-        self.writer_wait_seconds = Histogram(
-            "vostro_writer_queue_seconds",
-            "Time a command waited for the writer",
-            buckets=LATENCY_BUCKETS,
-            registry=self.registry,
-        )
+        if http:
+            self.requests = Counter(
+                "vostro_http_requests",
+                "HTTP requests by route and status",
+                ["method", "route", "status"],
+                registry=self.registry,
+            )
+            self.request_seconds = Histogram(
+                "vostro_http_request_seconds",
+                "HTTP request latency",
+                ["method", "route"],
+                buckets=LATENCY_BUCKETS,
+                registry=self.registry,
+            )
+        if writer:
+            self.writer_batch = Histogram(
+                "vostro_writer_batch_commands",
+                "Commands the writer ran in one round",
+                buckets=BATCH_BUCKETS,
+                registry=self.registry,
+            )
+            self.writer_seconds = Histogram(
+                "vostro_writer_batch_seconds",
+                "Time the writer took for one round of commands",
+                buckets=LATENCY_BUCKETS,
+                registry=self.registry,
+            )
+            self.writer_wait_seconds = Histogram(
+                "vostro_writer_queue_seconds",
+                "Time a command waited for the writer",
+                buckets=LATENCY_BUCKETS,
+                registry=self.registry,
+            )
 
     def watch(self, read: Callable[[], tuple[dict[str, int], dict[str, int]]]) -> None:
         self.registry.register(_Snapshot(read))

@@ -20,7 +20,7 @@ from pydantic import BaseModel
 from vostro.calendar.model import CalendarError
 from vostro.compliance.admin import NoSuchList
 from vostro.compliance.lists import ListError
-from vostro.errors import InvalidText, UnknownCurrency, VostroError
+from vostro.errors import InvalidText, Reducible, UnknownCurrency, VostroError
 from vostro.ledger.types import CreateTransferResult
 from vostro.participants.bic import InvalidBic
 from vostro.payments.holds import NoSuchPayment, NotHeld
@@ -42,7 +42,7 @@ class ProblemDetail(BaseModel):
     errors: list[dict[str, Any]] | None = None  # field-level errors of a malformed request
 
 
-class Problem(Exception):
+class Problem(Reducible):
     def __init__(
         self,
         status: int,
@@ -156,7 +156,11 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
         (413, "Request body too large"),
         (422, "Invalid request (FF01) or refused by the domain, with its ISO reason code"),
         (429, "Over the API key's rate limit"),
-        (503, "The writer stopped to protect the ledger"),
+        (
+            503,
+            "No writer to take the change: it stopped to protect the ledger, is starting "
+            "again, or this service is a standby (see `Retry-After`)",
+        ),
     )
 }
 # Titles of the framework's own HTTP errors (routing, malformed requests).
@@ -201,6 +205,37 @@ def writer_stopped(reason: BaseException | None) -> Problem:
         "Writer stopped",
         f"vostro stopped taking writes to protect the ledger: {reason}",
         headers={"Retry-After": "60"},
+    )
+
+
+def internal_from(error: BaseException) -> Problem:
+    """A failure inside the writer that cannot travel to its worker as it is."""
+    return Problem(
+        500, "internal", "Internal error", f"the request failed inside vostro's writer: {error}"
+    )
+
+
+def standby(waiting: str | None) -> Problem:
+    """A write sent to a service that is not (yet) the writer: another process holds the lock."""
+    return Problem(
+        503,
+        "standby",
+        "Standby",
+        "this vostro service is a standby and takes no writes until the active one stops"
+        + (f" ({waiting})" if waiting else ""),
+        headers={"Retry-After": "1"},
+    )
+
+
+def writer_unavailable(why: str) -> Problem:
+    """A worker with no writer to hand its command to (it is starting, or starting again)."""
+    return Problem(
+        503,
+        "writer-unavailable",
+        "Writer unavailable",
+        f"vostro's writer process is not answering ({why}); send the request again with the "
+        "same UETR or Idempotency-Key: it takes effect at most once",
+        headers={"Retry-After": "1"},
     )
 
 

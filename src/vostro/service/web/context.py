@@ -11,8 +11,8 @@ from vostro.config import Settings
 from vostro.platform import Platform
 from vostro.service.auth import KeyRing
 from vostro.service.metrics import Metrics
-from vostro.service.writer.groups import install_groups
-from vostro.service.writer.housekeeping import Housekeeper
+from vostro.service.writer.build import build_writer
+from vostro.service.writer.remote import RemoteWriter
 from vostro.service.writer.thread import Writer
 from vostro.store.repositories.idempotency import StoredResponse
 
@@ -41,26 +41,39 @@ class RateLimiter:
 
 
 class Service:
-    """Everything a request needs: the platform (reads), the writer (writes), keys, settings."""
+    """Everything a request needs: the platform (reads), the writer (writes), keys, settings.
+
+    The writer is the thread in this process (`in_process`), or, in an HTTP worker of
+    `vostro serve --workers N`, the writer process behind the service's local socket
+    (`worker`); requests see the same port either way."""
 
     def __init__(
-        self, platform: Platform, settings: Settings, *, housekeeping: bool = True
+        self,
+        platform: Platform,
+        settings: Settings,
+        metrics: Metrics,
+        writer: Writer | RemoteWriter,
     ) -> None:
         self.platform = platform
         self.settings = settings
         self.xsd_dir = settings.iso20022_xsd_dir
-        self.metrics = Metrics()
-        self.keys = KeyRing.of(platform)
+        self.metrics = metrics
+        self.keys = KeyRing(platform.store.engine)  # reads; its changes run on the writer
         self.limiter = RateLimiter(settings.rate_limit_per_s, settings.rate_limit_burst)
-        self.writer = Writer(
-            platform,
-            self.metrics,
-            batch_max=settings.writer_batch_max,
-            housekeeping=Housekeeper(settings.lsm_every_s) if housekeeping else None,
-            housekeeping_every_s=settings.housekeeping_every_s,
-        )
-        install_groups(self.writer)
+        self.writer = writer
         self.metrics.watch(self._snapshot)
+
+    @classmethod
+    def in_process(
+        cls, platform: Platform, settings: Settings, *, housekeeping: bool = True
+    ) -> Service:
+        metrics = Metrics()
+        writer = build_writer(platform, settings, metrics, housekeeping=housekeeping)
+        return cls(platform, settings, metrics, writer)
+
+    @classmethod
+    def worker(cls, platform: Platform, settings: Settings, socket: str, token: bytes) -> Service:
+        return cls(platform, settings, Metrics(writer=False), RemoteWriter(socket, token))
 
     def _snapshot(self) -> tuple[dict[str, int], dict[str, int]]:
         by_state = self.platform.read(lambda uow: uow.read_models.payments_by_state())

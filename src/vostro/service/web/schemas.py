@@ -355,6 +355,7 @@ class AuditOut(BaseModel):
 
 class Health(BaseModel):
     status: str
+    role: str | None = None  # the writer's: active, standby, stopped, unavailable
     detail: str | None = None
 
 

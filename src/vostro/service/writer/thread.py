@@ -81,6 +81,13 @@ class Writer:
     def alive(self) -> bool:
         return self._thread.is_alive() and self.stopped is None
 
+    @property
+    def role(self) -> str:
+        return "active" if self.alive else "stopped"
+
+    async def exposition(self) -> bytes:
+        return b""  # its rounds are in the service's own metrics
+
     async def run(self, fn: Callable[[Platform], T]) -> T:
         """Run `fn(platform)` on the writer and return its result (or raise its exception)."""
         return await self._enqueue(fn, None, None)

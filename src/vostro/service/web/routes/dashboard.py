@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Response
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
 
 from vostro.errors import VostroError
@@ -62,16 +63,22 @@ def healthz() -> Health:
 
 @router.get("/readyz", tags=["operations"], responses={503: {"model": Health}})
 def readyz(svc: Svc, response: Response) -> Health:
-    """Ready for traffic: the database answers and the writer is running."""
+    """Ready for traffic: the database answers and this service's writer is running (`role`
+    active). A standby (another service holds the writer lock) and a service whose writer
+    stopped or is starting again answer 503: a load balancer sends traffic only to the ready
+    one."""
     try:
         svc.platform.store.ping()
     except Exception as error:
         response.status_code = 503
         return Health(status="unavailable", detail=f"database: {error}")
+    role = svc.writer.role
     if not svc.writer.alive:
         response.status_code = 503
-        return Health(status="unavailable", detail=f"writer stopped: {svc.writer.stopped}")
-    return Health(status="ready")
+        if role == "standby":
+            return Health(status="standby", role=role, detail=str(svc.writer.stopped))
+        return Health(status="unavailable", role=role, detail=f"writer: {svc.writer.stopped}")
+    return Health(status="ready", role=role)
 
 
 @router.get(
@@ -80,9 +87,11 @@ def readyz(svc: Svc, response: Response) -> Health:
     responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
     response_class=Response,
 )
-def metrics(svc: Svc) -> Response:
-    """Prometheus metrics: payments by state, queue depth, writer rounds, HTTP latency."""
-    return Response(svc.metrics.exposition(), media_type="text/plain; version=0.0.4")
+async def metrics(svc: Svc) -> Response:
+    """Prometheus metrics: payments by state, queue depth, writer rounds, HTTP latency (of
+    this worker, when the service runs several)."""
+    own = await run_in_threadpool(svc.metrics.exposition)  # its gauges read the database
+    return Response(own + await svc.writer.exposition(), media_type="text/plain; version=0.0.4")
 
 
 @router.get("/v1/dashboard", tags=["reports"], responses=problems.RESPONSES)

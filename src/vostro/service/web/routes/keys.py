@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Request, Response
 
 from vostro.service import problems
-from vostro.service.auth import KeyInfo, Principal, Role
+from vostro.service.auth import KeyInfo, KeyRing, Principal, Role
 from vostro.service.problems import not_found
 from vostro.service.web import paging
 from vostro.service.web.context import Service
@@ -46,7 +46,7 @@ async def create_key(
         visible(svc, who, bic)
     where = origin(request)
     key, info = await svc.writer.run(
-        lambda p: svc.keys.create(
+        lambda p: KeyRing.of(p).create(
             role,
             bic,
             body.label,
@@ -88,7 +88,10 @@ async def revoke_key(key_id: KeyIdPath, who: Who, svc: Svc, request: Request) ->
     """Revoke a key at once (a participant may revoke its own)."""
     _own_key(svc, who, key_id)
     where = origin(request)
-    info = await svc.writer.run(lambda p: svc.keys.revoke(key_id, actor=who.name, origin=where))
+    info = await svc.writer.run(
+        lambda p: KeyRing.of(p).revoke(key_id, actor=who.name, origin=where)
+    )
+    svc.keys.forget(key_id)  # at once here; the other workers within `auth.CACHE_TTL_NS`
     return key_out(info)
 
 
@@ -98,8 +101,9 @@ async def rotate_key(key_id: KeyIdPath, who: Who, svc: Svc, request: Request) ->
     _own_key(svc, who, key_id)
     where = origin(request)
     key, info = await svc.writer.run(
-        lambda p: svc.keys.rotate(key_id, actor=who.name, origin=where)
+        lambda p: KeyRing.of(p).rotate(key_id, actor=who.name, origin=where)
     )
+    svc.keys.forget(key_id)
     return NewKeyOut(key=key, **key_out(info).model_dump())
 
 

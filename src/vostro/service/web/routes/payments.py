@@ -136,12 +136,13 @@ async def _submit_xml(request: Request, who: Principal, svc: Service, body: byte
     if who.role is Role.PARTICIPANT:  # parsed in a worker thread: the event loop goes on
         await run_in_threadpool(_sender_check, svc, who, body)
     sender = who.bic if who.role is Role.PARTICIPANT else None  # a header must name it
+    xsd_dir = svc.xsd_dir  # the command runs on the writer, which may be another process
     result = await act(
         request,
         who,
         "payment.import",
         "iso20022",
-        lambda p: import_message(p, body, svc.xsd_dir, sender=sender),
+        lambda p: import_message(p, body, xsd_dir, sender=sender),
         bytes=len(body),
     )
     return Response(result.report, media_type=XML)
