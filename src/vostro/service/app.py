@@ -21,6 +21,7 @@ from vostro.platform import Platform
 from vostro.service import logs
 from vostro.service.web import app as web
 from vostro.service.web.context import Service
+from vostro.service.writer.process import die_with_parent
 
 log = logging.getLogger("vostro.service")
 
@@ -66,6 +67,7 @@ def worker_app(
     `service.workers` sets, as it sets the token)."""
     deployed = socket is None  # started by the supervisor, not embedded in a test
     if deployed:
+        die_with_parent()
         logs.configure(os.environ.get("VOSTRO_LOG_LEVEL", "INFO"))
     path = os.environ[SOCKET_ENV] if socket is None else socket
     secret = bytes.fromhex(os.environ[TOKEN_ENV]) if token is None else token

@@ -356,6 +356,8 @@ class AuditOut(BaseModel):
 class Health(BaseModel):
     status: str
     role: str | None = None  # the writer's: active, standby, stopped, unavailable
+    pid: int | None = None  # the process that answered (one of the HTTP workers)
+    writer_pid: int | None = None  # the writer's process
     detail: str | None = None
 
 

@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
 import logging
 import os
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -35,6 +37,7 @@ from vostro.service.writer.build import build_writer
 from vostro.service.writer.thread import Writer
 
 log = logging.getLogger("vostro.writer")
+PR_SET_PDEATHSIG = 1  # prctl(2)
 LOCK_RETRY_S = 0.25  # a standby notices a dead writer's released lock within this (plus load)
 
 
@@ -157,8 +160,20 @@ class WriterProcess:
         raise problems.internal()
 
 
+def die_with_parent() -> None:
+    """Have the kernel stop this process when the supervisor that started it dies, however it
+    dies (SIGKILL included): an orphaned writer would keep the writer lock from a standby."""
+    if sys.platform != "linux":
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    if os.getppid() == 1:  # the supervisor died before the request took hold
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
 def writer_main(settings_json: str, socket_path: str, token: bytes, housekeeping: bool) -> None:
     """The writer process's entry point (started by `service.workers`)."""
+    die_with_parent()
     settings = Settings.model_validate_json(settings_json)
     logs.configure(os.environ.get("VOSTRO_LOG_LEVEL", "INFO"))
     started = time.monotonic()

@@ -49,6 +49,11 @@ class RemoteWriter:
         return self._out is not None and self.role == "active"
 
     @property
+    def pid(self) -> int | None:
+        pid = self.status.get("pid")
+        return pid if isinstance(pid, int) else None
+
+    @property
     def stopped(self) -> str | None:
         """Why writes are refused now (None while the writer is active)."""
         return None if self.alive else str(self.status.get("detail") or self.role)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import queue
 import threading
 import time
@@ -84,6 +85,10 @@ class Writer:
     @property
     def role(self) -> str:
         return "active" if self.alive else "stopped"
+
+    @property
+    def pid(self) -> int:
+        return os.getpid()
 
     async def exposition(self) -> bytes:
         return b""  # its rounds are in the service's own metrics

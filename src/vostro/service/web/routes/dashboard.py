@@ -3,6 +3,7 @@ metrics."""
 
 from __future__ import annotations
 
+import os
 import time
 from collections import Counter
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -72,13 +73,14 @@ def readyz(svc: Svc, response: Response) -> Health:
     except Exception as error:
         response.status_code = 503
         return Health(status="unavailable", detail=f"database: {error}")
-    role = svc.writer.role
+    role, pids = svc.writer.role, {"pid": os.getpid(), "writer_pid": svc.writer.pid}
     if not svc.writer.alive:
         response.status_code = 503
         if role == "standby":
-            return Health(status="standby", role=role, detail=str(svc.writer.stopped))
-        return Health(status="unavailable", role=role, detail=f"writer: {svc.writer.stopped}")
-    return Health(status="ready", role=role)
+            return Health(status="standby", role=role, detail=str(svc.writer.stopped), **pids)
+        detail = f"writer: {svc.writer.stopped}"
+        return Health(status="unavailable", role=role, detail=detail, **pids)
+    return Health(status="ready", role=role, **pids)
 
 
 @router.get(
