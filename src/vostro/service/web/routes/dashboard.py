@@ -57,7 +57,7 @@ def static(name: str) -> FileResponse:
 
 
 @router.get("/healthz", tags=["operations"])
-def healthz() -> Health:
+async def healthz() -> Health:
     """The process is up."""
     return Health(status="ok")
 

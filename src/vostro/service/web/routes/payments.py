@@ -94,7 +94,8 @@ async def submit_payment(request: Request, who: Who, svc: Svc) -> Response | Pay
     debtor = data.debtor_agent or who.bic
     if debtor is None:
         raise forbidden("the operator pays nothing itself: name the paying bank in `debtor_agent`")
-    visible(svc, who, debtor)
+    if debtor != who.bic:  # a participant paying from itself needs no look-up
+        visible(svc, who, debtor)
     submission = Submission(
         _request(data, debtor), data.urgent, who.name, origin(request), data.segment
     )
