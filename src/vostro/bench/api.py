@@ -55,13 +55,13 @@ FUNDING_MINOR = 10**15  # ten thousand crore rupees each: nobody runs short duri
 Request = tuple[str, str, dict[str, object] | None]
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
 
 
-def _fresh_url(database_url: str | None) -> str:
+def fresh_url(database_url: str | None) -> str:
     if database_url is None:
         folder = Path(tempfile.mkdtemp(prefix="vostro-bench-api-"))
         return f"sqlite:///{folder / 'api.db'}"
@@ -72,7 +72,7 @@ def _fresh_url(database_url: str | None) -> str:
     return database_url
 
 
-def _corridor(url: str) -> dict[str, str]:
+def corridor(url: str) -> dict[str, str]:
     prepare(url, label="bench operator", actor="vostro bench api")
     keys = {}
     with Platform.open(url) as platform:
@@ -86,7 +86,7 @@ def _corridor(url: str) -> dict[str, str]:
     return keys
 
 
-class _Connection:
+class Connection:
     """One keep-alive HTTP/1.1 connection, as lean as a load generator must be: the client
     must cost far less than the server it measures (a general HTTP client here managed only a
     few hundred requests a second on this machine)."""
@@ -130,7 +130,7 @@ async def _load(
         nonlocal failures
         rng = random.Random(n)
         reader, writer = await asyncio.open_connection(host, int(port))
-        connection = _Connection(reader, writer)
+        connection = Connection(reader, writer)
         try:
             while time.perf_counter() < deadline:
                 path, key, body = make(rng)
@@ -157,14 +157,14 @@ def run(
     warmup_s: float = 3.0,
     workers: int | None = None,
 ) -> dict[str, object]:
-    url = _fresh_url(database_url)
-    keys = _corridor(url)
-    port = _free_port()
+    url = fresh_url(database_url)
+    keys = corridor(url)
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = _serve(url, port, workers)
+    server = serve(url, port, workers)
     try:
-        _wait_ready(base, server)
-        payment = _payments(keys)
+        wait_ready(base, server)
+        payment = payments(keys)
         asyncio.run(_load(base, payment, concurrency=concurrency, seconds=warmup_s, expect=201))
         healthy, health_lat, _ = asyncio.run(
             _load(base, _health, concurrency=concurrency, seconds=seconds / 2, expect=200)
@@ -203,7 +203,7 @@ def run(
     }
 
 
-def _serve(url: str, port: int, workers: int | None) -> subprocess.Popen[bytes]:
+def serve(url: str, port: int, workers: int | None) -> subprocess.Popen[bytes]:
     """`vostro serve` in a process of its own, exactly as deployed (no rate limit in the way)."""
     env = os.environ | {"VOSTRO_RATE_LIMIT_PER_S": "1000000", "VOSTRO_RATE_LIMIT_BURST": "1000000"}
     command = [sys.executable, "-m", "vostro", "serve", "--database-url", url]
@@ -222,7 +222,7 @@ def _health(rng: random.Random) -> Request:
     return "/healthz", "", None
 
 
-def _payments(
+def payments(
     keys: dict[str, str],
 ) -> Callable[[random.Random], tuple[str, str, dict[str, object] | None]]:
     """A rupee payment between two of the funded banks, sent with the payer's own key."""
@@ -249,7 +249,7 @@ def _mean_round(metrics: str) -> float:
     return round(float(total.group(1)) / float(count.group(1)), 2)
 
 
-def _wait_ready(base: str, server: subprocess.Popen[bytes]) -> None:
+def wait_ready(base: str, server: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if server.poll() is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import json
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -73,6 +74,43 @@ def bench_api(
         print(json.dumps(result))
         return
     console.print(figures_table(f"vostro bench api ({result['backend']})", result, (int, float)))
+
+
+@app.command("soak")
+def bench_soak(
+    minutes: Annotated[float, typer.Option(min=0.1, help="How long to keep the load on")] = 60.0,
+    rate: Annotated[float, typer.Option(min=1, help="Payments per second, open loop")] = 1000.0,
+    out: Annotated[Path, typer.Option(help="Where the chart, windows and summary go")] = Path(
+        "soak"
+    ),
+    database_url: LedgerDatabaseUrl = None,
+    workers: Annotated[
+        int | None, typer.Option(min=0, help="`vostro serve --workers` (default: its own)")
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """The service as deployed under a steady rate of payments for a long time: latency window
+    by window, each process's memory at start and end, nothing refused or lost, the ledger
+    verified; OUT/soak.html charts it."""
+    from vostro.bench import soak as bench
+
+    total = int(rate * minutes * 60)
+    with progress() as bar:
+        task = bar.add_task("soaking the service", total=total)
+        summary = bench.run(
+            database_url,
+            minutes=minutes,
+            rate=rate,
+            out=out,
+            workers=workers,
+            progress=lambda sent: bar.update(task, completed=sent),
+        )
+        bar.update(task, completed=total)
+    if as_json:
+        print(json.dumps(summary))
+        return
+    console.print(figures_table("vostro bench soak", summary, (int, float)))
+    console.print(f"chart: {out / 'soak.html'}")
 
 
 @app.command("sim")
