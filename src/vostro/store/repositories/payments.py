@@ -179,18 +179,23 @@ class SqlPayments:
             chunk = uetrs[start : start + KNOWN_CHUNK]
             query = sa.select(payments.c.uetr).where(payments.c.uetr.in_(chunk))
             uetr_hits.update(self.conn.execute(query).scalars().all())
-        by_debtor: dict[str, builtins.list[str]] = {}
-        for debtor, e2e in end_to_end:
-            by_debtor.setdefault(debtor, []).append(e2e)
-        for debtor, ids in by_debtor.items():  # on the (debtor agent, end-to-end id) index
-            for start in range(0, len(ids), KNOWN_CHUNK):
-                rows = self.conn.execute(
-                    sa.select(payments.c.end_to_end_id).where(
-                        payments.c.debtor_agent == debtor,
-                        payments.c.end_to_end_id.in_(ids[start : start + KNOWN_CHUNK]),
+        for start in range(0, len(end_to_end), KNOWN_CHUNK):
+            # One statement for every debtor: an OR of (debtor, IN ids) terms, each of them a
+            # range of the (debtor agent, end-to-end id) index.
+            terms: dict[str, builtins.list[str]] = {}
+            for debtor, e2e in end_to_end[start : start + KNOWN_CHUNK]:
+                terms.setdefault(debtor, []).append(e2e)
+            rows = self.conn.execute(
+                sa.select(payments.c.debtor_agent, payments.c.end_to_end_id).where(
+                    sa.or_(
+                        *(
+                            sa.and_(payments.c.debtor_agent == d, payments.c.end_to_end_id.in_(ids))
+                            for d, ids in terms.items()
+                        )
                     )
                 )
-                pair_hits.update((debtor, e2e) for e2e in rows.scalars())
+            )
+            pair_hits.update((debtor, e2e) for debtor, e2e in rows)
         return uetr_hits, pair_hits
 
     def _one(self, where: sa.ColumnElement[bool]) -> Payment | None:
