@@ -80,6 +80,14 @@ def a_list(api: Api, role: str) -> dict[str, str]:
     return {"name": name}
 
 
+def a_limit(api: Api, role: str) -> dict[str, str]:
+    """A limit of SBI's remittances in rupees, set afresh (the matrix's payments are trade: a
+    limit left in place by a role that may not remove it stops none of them)."""
+    del role
+    api.ok("PUT", "/v1/compliance/limits/SBININBB/remittance/INR", json={"per_day_max_minor": 1})
+    return {"flow": "remittance"}
+
+
 def held(api: Api, role: str) -> dict[str, str]:
     """A fresh payment of SBI's held by a screening hit."""
     del role
@@ -200,6 +208,12 @@ CASES = [
         (200, 403, 403, 404),
         {"currency": "INR", "amount_minor": 100},
     ),
+    Case(
+        "POST",
+        "/v1/participants/{bic}/aliases",
+        (200, 403, 403, 404),
+        {"alias": "USABA:011104238"},
+    ),
     Case("GET", "/v1/participants/{bic}/accounts", (200, 200, 200, 404)),
     Case("GET", "/v1/participants/{bic}/statement?currency=INR", (200, 200, 200, 404)),
     Case(
@@ -268,6 +282,18 @@ CASES = [
     Case("GET", "/v1/settlement/windows", (200, 200, 403, 403)),
     Case("POST", "/v1/settlement/windows/{code}/close", (200, 403, 403, 403)),
     Case("PUT", "/v1/settlement/modes/{bic}/{code}", (200, 403, 403, 404), {"mode": "rtgs"}),
+    Case(
+        "PUT",
+        "/v1/settlement/net-debit-caps/{bic}/{code}",
+        (200, 403, 403, 404),
+        {"net_debit_cap_minor": 5_000_00},
+    ),
+    Case(
+        "PUT",
+        "/v1/settlement/bilateral-limits/{bic}/{counterparty}/{code}",
+        (200, 403, 403, 404),
+        {"limit_minor": 1_000_00},
+    ),
     Case("GET", "/v1/vostro/report?bic={bic}", (200, 200, 200, 404)),
     Case("POST", "/v1/vostro/close-day", (200, 403, 403, 403)),
     Case(
@@ -326,6 +352,12 @@ CASES = [
         (200, 403, 403, 403),
         {"per_payment_max_minor": 10**15},
     ),
+    Case(
+        "DELETE",
+        "/v1/compliance/limits/{participant}/{flow}/{code}",
+        (200, 403, 403, 403),
+        setup=a_limit,
+    ),
     Case("GET", "/v1/payments/{uetr}/status", (200, 200, 200, 404), setup=sbi_payment),
     Case("GET", "/v1/payments/{uetr}/screenings", (200, 200, 403, 404), setup=sbi_payment),
     Case("GET", "/v1/exports/ledger.beancount", (200, 403, 403, 403)),
@@ -361,6 +393,7 @@ FIXED = {
     "participant": SBI,
     "flow": "trade",
     "bic": SBI,
+    "counterparty": VTB,
     "code": "INR",
     "base": "USD",
     "quote": "INR",

@@ -27,6 +27,7 @@ def participant_out(p: Participant) -> ParticipantOut:
     return ParticipantOut(
         bic=p.bic,
         name=p.name,
+        number=p.number,
         country=p.country,
         roles=sorted(str(r) for r in p.roles),
         currencies=list(p.currencies),

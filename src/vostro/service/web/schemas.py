@@ -103,6 +103,7 @@ class ParticipantIn(Strict):
 class ParticipantOut(BaseModel):
     bic: str
     name: str
+    number: int = Field(description="Its number: its accounts' ids are derived from it")
     country: str
     roles: list[str]
     currencies: list[str]
@@ -112,6 +113,13 @@ class ParticipantOut(BaseModel):
 
 class StatusChange(Strict):
     reason: Reason
+
+
+class AliasIn(Strict):
+    alias: Label = Field(
+        description="Another identifier messages name the participant by",
+        examples=["USABA:011104238"],
+    )
 
 
 class FundsIn(Strict):
@@ -426,6 +434,14 @@ class FeeIn(Strict):
 class ModeIn(Strict):
     mode: Literal["rtgs", "dns"]
     net_debit_cap_minor: Annotated[int, Field(ge=0, le=JSON_INT_MAX), JSON_INTEGER] | None = None
+
+
+class NetDebitCapIn(Strict):
+    net_debit_cap_minor: Annotated[int, Field(ge=0, le=JSON_INT_MAX), JSON_INTEGER]
+
+
+class BilateralLimitIn(Strict):
+    limit_minor: Annotated[int, Field(ge=0, le=JSON_INT_MAX), JSON_INTEGER]
 
 
 class Done(BaseModel):

@@ -241,6 +241,20 @@ async def set_limit(
     return limit.as_dict()
 
 
+@router.delete("/compliance/limits/{participant}/{flow}/{code}", tags=["compliance"])
+async def remove_limit(
+    participant: PayerPath, flow: Flow, code: CurrencyPath, request: Request, who: Who, svc: Svc
+) -> dict[str, Any]:
+    """Remove the limit set for a payer (or `*`) and flow (or `*`) in a currency; the limit
+    removed is the answer."""
+    require(who, Role.OPERATOR)
+    where = origin(request)
+    removed = await svc.writer.run(
+        lambda p: p.compliance.remove_limit(participant, flow, code, actor=who.name, origin=where)
+    )
+    return removed.as_dict()
+
+
 @router.get("/payments/{uetr}/screenings", tags=["compliance"])
 def payment_screenings(uetr: UetrPath, who: Who, svc: Svc) -> list[dict[str, Any]]:
     """How the payment was screened: lists and versions, scores, which name matched which."""

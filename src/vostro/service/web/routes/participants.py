@@ -1,5 +1,5 @@
-"""Participants and their accounts (`/v1/participants`): registration, suspension, funding,
-balances, statements and fee schedules."""
+"""Participants and their accounts (`/v1/participants`): registration, aliases, suspension,
+funding, balances, statements and fee schedules."""
 
 from __future__ import annotations
 
@@ -35,6 +35,7 @@ from vostro.service.web.outputs import (
 from vostro.service.web.params import BicPath, CurrencyPath, IsoDate, Settled
 from vostro.service.web.schemas import (
     AccountOut,
+    AliasIn,
     Done,
     FeeIn,
     FundsIn,
@@ -95,6 +96,23 @@ async def register_participant(
 @router.get("/participants/{bic}", tags=["participants"])
 def get_participant(bic: BicPath, who: Who, svc: Svc) -> ParticipantOut:
     return participant_out(visible(svc, who, bic))
+
+
+@router.post("/participants/{bic}/aliases", tags=["participants"])
+async def add_alias(bic: BicPath, body: AliasIn, who: Who, svc: Svc, request: Request) -> Done:
+    """Let ISO 20022 messages name the participant by another identifier, such as a clearing
+    system member id ("USABA:011104238")."""
+    found = visible(svc, who, bic)
+    require(who, Role.OPERATOR)
+    await act(
+        request,
+        who,
+        "participant.alias",
+        found.bic,
+        lambda p: p.registry.add_alias(found.bic, body.alias, actor=who.name),
+        alias=body.alias,
+    )
+    return Done(detail=f"{body.alias} now names {found.bic}")
 
 
 async def _set_status(

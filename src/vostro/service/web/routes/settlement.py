@@ -1,5 +1,5 @@
 """Settlement (`/v1/settlement`): LSM runs and their reports, DNS windows, each participant's
-settlement mode."""
+settlement mode, net debit cap and bilateral limits."""
 
 from __future__ import annotations
 
@@ -22,9 +22,11 @@ from vostro.service.web.outputs import (
 )
 from vostro.service.web.params import BicPath, CurrencyPath
 from vostro.service.web.schemas import (
+    BilateralLimitIn,
     Done,
     LsmIn,
     ModeIn,
+    NetDebitCapIn,
     ReportOut,
     WindowOut,
 )
@@ -130,3 +132,55 @@ async def set_mode(
 
     await act(request, who, "settlement.mode", found.bic, run, currency=checked, mode=body.mode)
     return Done(detail=f"{found.bic} settles {checked} by {body.mode}")
+
+
+@router.put("/settlement/net-debit-caps/{bic}/{code}", tags=["settlement"])
+async def set_net_debit_cap(
+    bic: BicPath, code: CurrencyPath, body: NetDebitCapIn, who: Who, svc: Svc, request: Request
+) -> Done:
+    """The most the participant may owe net in the currency's deferred net settlement windows."""
+    found = visible(svc, who, bic)
+    require(who, Role.OPERATOR)
+    checked = checked_currency(code)
+    cap = body.net_debit_cap_minor
+    await act(
+        request,
+        who,
+        "settlement.net_debit_cap",
+        found.bic,
+        lambda p: p.rules.set_net_debit_cap(found.bic, checked, cap, actor=who.name),
+        currency=checked,
+        net_debit_cap_minor=cap,
+    )
+    return Done(detail=f"{found.bic}: net debit cap {cap} in {checked} minor units")
+
+
+@router.put("/settlement/bilateral-limits/{bic}/{counterparty}/{code}", tags=["settlement"])
+async def set_bilateral_limit(
+    bic: BicPath,
+    counterparty: BicPath,
+    code: CurrencyPath,
+    body: BilateralLimitIn,
+    who: Who,
+    svc: Svc,
+    request: Request,
+) -> Done:
+    """The most the participant may owe one counterparty net in a window of the currency."""
+    found = visible(svc, who, bic)
+    require(who, Role.OPERATOR)
+    other = visible(svc, who, counterparty)
+    checked = checked_currency(code)
+    limit = body.limit_minor
+    await act(
+        request,
+        who,
+        "settlement.bilateral_limit",
+        found.bic,
+        lambda p: p.rules.set_bilateral_limit(found.bic, other.bic, checked, limit, actor=who.name),
+        counterparty=other.bic,
+        currency=checked,
+        limit_minor=limit,
+    )
+    return Done(
+        detail=f"{found.bic} → {other.bic}: bilateral limit {limit} in {checked} minor units"
+    )
