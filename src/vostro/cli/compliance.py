@@ -1,15 +1,19 @@
 """Compliance from the command line: `vostro screen` (one name against a list file), and the
 groups `vostro list` (the lists payments are screened against), `vostro hold` (payments held
-on a hit) and `vostro limit` (per-payment and per-day limits)."""
+on a hit) and `vostro limit` (per-payment and per-day limits). With `--url` the changes go through
+the running service (`vostro.cli.client`): a list file's bytes are sent to it as they are, and
+what it gives back is the stored list's, limit's or payment's own fields."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from vostro.cli.client import ServiceClient, database_only, v1, write
 from vostro.cli.options import (
     Actor,
     DatabaseUrl,
@@ -29,6 +33,12 @@ from vostro.config import HIT_THRESHOLD
 from vostro.money import format_amount
 from vostro.text import LABEL, PARTICIPANT_NAME, REASON, json_escaped
 
+if TYPE_CHECKING:
+    from vostro.compliance.limits import Limit
+    from vostro.compliance.stored import StoredList
+
+# How the service takes a list's bytes, by its format.
+LIST_MEDIA_TYPES = {"ftm": "application/x-ndjson", "csv": "text/csv"}
 list_app = typer.Typer(no_args_is_help=True, help="Sanctions and watch lists payments screen.")
 hold_app = typer.Typer(no_args_is_help=True, help="Payments held on a screening hit.")
 limit_app = typer.Typer(no_args_is_help=True, help="Per-payment and per-day payment limits.")
@@ -109,14 +119,25 @@ def list_load(
     """Load or reload a list (FollowTheMoney JSON lines, or CSV id,name,aliases,identifiers);
     from now on every payment is screened against it."""
     fmt = format_ or ("csv" if file.suffix.lower() == ".csv" else "ftm")
-    with open_platform(database_url) as p:
-        stored = p.compliance.load_list(
-            name or file.name.split(".")[0], file.read_bytes(), fmt, actor, source=str(file)
-        )
+    list_name, data = name or file.name.split(".")[0], file.read_bytes()
+    stored = write(
+        database_url,
+        lambda api: _loaded(api, list_name, data, fmt),
+        lambda p: p.compliance.load_list(list_name, data, fmt, actor, source=str(file)),
+    )
     console.print(
         f"list {stored.name}: version {stored.version}, {stored.entities} entities "
         f"({stored.format}), loaded by {stored.loaded_by} at {utc(stored.loaded_at)} UTC"
     )
+
+
+def _loaded(api: ServiceClient, name: str, data: bytes, fmt: str) -> StoredList:
+    """The list's bytes, sent to the service as they are (it parses them itself)."""
+    from vostro.compliance.stored import StoredList
+
+    media = LIST_MEDIA_TYPES.get(fmt, "application/octet-stream")
+    path = v1("compliance", "lists", name)
+    return StoredList(**api.put(path, content=data, media_type=media, params={"format": fmt}))
 
 
 @list_app.command("show")
@@ -141,8 +162,13 @@ def list_remove(
     name: str, reason: Reason, database_url: DatabaseUrl = None, actor: Actor = "operator"
 ) -> None:
     """Stop screening against a list."""
-    with open_platform(database_url) as p:
-        removed = p.compliance.remove_list(name, actor, reason)
+    removed = write(
+        database_url,
+        lambda api: _stored(
+            api.post(v1("compliance", "lists", name, "remove"), {"reason": reason})
+        ),
+        lambda p: p.compliance.remove_list(name, actor, reason),
+    )
     console.print(f"list {removed.name} (version {removed.version}) removed")
 
 
@@ -191,8 +217,13 @@ def hold_release(
     actor: Actor = "operator",
 ) -> None:
     """Release a held payment: it settles (or goes on as it would have)."""
-    with open_platform(database_url) as p:
-        payment = p.holds.release(uetr, actor, reason, remember=remember)
+    payment = write(
+        database_url,
+        lambda api: api.post(
+            v1("compliance", "holds", uetr, "release"), {"reason": reason, "remember": remember}
+        ),
+        lambda p: asdict(p.holds.release(uetr, actor, reason, remember=remember)),
+    )
     _print_decided(payment)
 
 
@@ -201,24 +232,41 @@ def hold_reject(
     uetr: str, reason: Reason, database_url: DatabaseUrl = None, actor: Actor = "operator"
 ) -> None:
     """Reject a held payment (RR04): its reserved funds go back to the payer."""
-    with open_platform(database_url) as p:
-        payment = p.holds.reject(uetr, actor, reason)
+    payment = write(
+        database_url,
+        lambda api: api.post(v1("compliance", "holds", uetr, "reject"), {"reason": reason}),
+        lambda p: asdict(p.holds.reject(uetr, actor, reason)),
+    )
     _print_decided(payment)
 
 
 @hold_app.command("expire")
 def hold_expire(database_url: DatabaseUrl = None) -> None:
-    """Reject every held payment past its deadline."""
+    """Reject every held payment past its deadline (a running service does it itself)."""
+    database_only("hold expire", "a running service rejects held payments at their deadline itself")
     with open_platform(database_url) as p:
         expired = p.holds.expire()
     console.print(f"{len(expired)} held payments expired" + "".join(f"\n  {u}" for u in expired))
 
 
-def _print_decided(payment: Any) -> None:
+def _print_decided(payment: dict[str, Any]) -> None:
+    """A decided payment, from its fields (a stored payment's, or the API's)."""
     console.print(
-        f"payment {payment.uetr}: {payment.state.upper()}"
-        + (f" {payment.reason_code}: {payment.reason}" if payment.reason_code else "")
+        f"payment {payment['uetr']}: {payment['state'].upper()}"
+        + (f" {payment['reason_code']}: {payment['reason']}" if payment["reason_code"] else "")
     )
+
+
+def _stored(fields: dict[str, Any]) -> StoredList:
+    from vostro.compliance.stored import StoredList
+
+    return StoredList(**fields)
+
+
+def _limit(fields: dict[str, Any]) -> Limit:
+    from vostro.compliance.limits import Limit
+
+    return Limit(**fields)
 
 
 # --------------------------------------------------------------------------- limits
@@ -237,15 +285,17 @@ def limit_set(
     actor: Actor = "operator",
 ) -> None:
     """Set the limits for a payer (or every payer) and flow (or every flow) in a currency."""
-    with open_platform(database_url) as p:
-        limit = p.compliance.set_limit(
-            participant,
-            flow,
-            currency,
-            per_payment_max_minor=None if per_payment is None else number_in(per_payment, currency),
-            per_day_max_minor=None if per_day is None else number_in(per_day, currency),
-            actor=actor,
-        )
+    maxima = {
+        "per_payment_max_minor": None if per_payment is None else number_in(per_payment, currency),
+        "per_day_max_minor": None if per_day is None else number_in(per_day, currency),
+    }
+    limit = write(
+        database_url,
+        lambda api: _limit(
+            api.put(v1("compliance", "limits", participant, flow, currency), maxima)
+        ),
+        lambda p: p.compliance.set_limit(participant, flow, currency, **maxima, actor=actor),
+    )
     console.print(f"limit set for {limit.scope}: {_limits_text(limit)}")
 
 
@@ -257,8 +307,11 @@ def limit_remove(
     database_url: DatabaseUrl = None,
     actor: Actor = "operator",
 ) -> None:
-    with open_platform(database_url) as p:
-        limit = p.compliance.remove_limit(participant, flow, currency, actor=actor)
+    limit = write(
+        database_url,
+        lambda api: _limit(api.delete(v1("compliance", "limits", participant, flow, currency))),
+        lambda p: p.compliance.remove_limit(participant, flow, currency, actor=actor),
+    )
     console.print(f"limit removed for {limit.scope}")
 
 

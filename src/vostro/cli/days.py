@@ -1,27 +1,35 @@
 """`vostro day`: each currency's operating day: its status, schedule and calendar, the end of day
-run now, its report and its statements (docs/operating-day.md)."""
+run now, its report and its statements (docs/operating-day.md). With `--url` the changes go
+through the running service (`vostro.cli.client`)."""
 
 from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from vostro.calendar.model import Closure, Cutoff, Schedule, hhmm, parse_hhmm, zone
+from vostro.cli.client import ServiceClient, v1, write
 from vostro.cli.options import (
     Actor,
     DatabaseUrl,
     JsonFlag,
     console,
+    fail,
     new_table,
-    open_platform,
     open_reader,
 )
 from vostro.money import format_amount
 from vostro.units import NS_PER_S
+
+if TYPE_CHECKING:
+    from vostro.platform import Platform
+
+# What closing a day gives back: the day, the steps done now, every step done with its record.
+Closed = tuple[date, list[str], dict[str, dict[str, Any]]]
 
 app = typer.Typer(no_args_is_help=True, help="Operating days: calendars, cut-offs, end of day.")
 Currency = Annotated[str, typer.Argument(help="ISO 4217 code, e.g. INR")]
@@ -73,17 +81,36 @@ def day_status(database_url: DatabaseUrl = None, as_json: JsonFlag = False) -> N
 @app.command("close")
 def day_close(currency: Currency, day: Day = "", database_url: DatabaseUrl = None) -> None:
     """Run the currency's end of day now (or resume one cut short), each step once."""
-    with open_platform(database_url) as p:
+
+    def local(p: Platform) -> Closed:
         on = _day(day) if day else p.days.status(currency).day
         done = p.close_day(currency, on)
         found = p.calendar.day(currency, on)
-    steps = found["steps"] if found else {}
+        return on, done, found["steps"] if found else {}
+
+    on, done, steps = write(database_url, lambda api: _closed(api, currency, day), local)
     table = new_table(f"end of day, {currency} {on}", ("step", "done at", "record"))
     for step, record in steps.items():
         detail = {k: v for k, v in record.items() if k != "done_at"}
         table.add_row(step, _local(record["done_at"], currency), _brief(detail))
     console.print(table)
     console.print(f"{len(done)} steps done now; the day is closed" if done else "already closed")
+
+
+def _closed(api: ServiceClient, currency: str, day: str) -> Closed:
+    """The day closed by the service; the steps done now are those its record lacked before."""
+    if day:
+        on = _day(day)
+    else:
+        views = api.get("/v1/calendar")
+        found = next((v["day"] for v in views if v["currency"] == currency), None)
+        if found is None:
+            fail(f"the service has no operating day of {currency}")
+        on = date.fromisoformat(found)
+    before = api.get(v1("days", currency, on.isoformat()), missing_ok=True)
+    after = api.post(v1("days", currency, on.isoformat(), "close"))
+    earlier = before["steps"] if before else {}
+    return on, [step for step in after["steps"] if step not in earlier], after["steps"]
 
 
 def _brief(detail: dict[str, Any]) -> str:
@@ -141,16 +168,32 @@ def day_schedule(
             raise typer.BadParameter(f"give --always-open, or all of {', '.join(missing)}")
         cutoffs = {k: parse_hhmm(times[k.value]) for k in Cutoff}
         schedule = Schedule(currency, False, parse_hhmm(opens), cutoffs, parse_hhmm(end))
-    with open_platform(database_url) as p:
-        p.calendar.set_schedule(schedule, actor=actor)
+    write(
+        database_url,
+        lambda api: api.put(v1("calendar", currency, "schedule"), _schedule_fields(schedule)),
+        lambda p: p.calendar.set_schedule(schedule, actor=actor),
+    )
     console.print(f"{currency}: {'24×7' if always_open else f'opens {opens}, ends {end}'}")
+
+
+def _schedule_fields(s: Schedule) -> dict[str, Any]:
+    """A schedule as the API takes it (`ScheduleIn`)."""
+    if s.always_open:
+        return {"always_open": True}
+    return {
+        "opens": hhmm(s.opens),
+        "cutoffs": {k.value: hhmm(s.cutoff(k)) for k in Cutoff},
+        "end_of_day": hhmm(s.end_of_day),
+    }
 
 
 @app.command("closure")
 def day_closure(
     currency: Currency,
     on: Annotated[str, typer.Argument(help="YYYY-MM-DD")],
-    reason: Annotated[str, typer.Option(help="why (kept in the audit log)")] = "",
+    reason: Annotated[
+        str, typer.Option(help="why (kept in the audit log; the service needs one with --url)")
+    ] = "",
     open_: Annotated[bool, typer.Option("--open", help="open a day that is closed")] = False,
     remove: Annotated[bool, typer.Option("--remove", help="drop the change")] = False,
     database_url: DatabaseUrl = None,
@@ -158,14 +201,20 @@ def day_closure(
 ) -> None:
     """Close a later day of the currency's calendar, open one, or drop the change."""
     d = _day(on)
-    with open_platform(database_url) as p:
-        if remove:
-            gone = p.calendar.remove_closure(currency, d, actor=actor)
-            console.print(
-                f"{currency} {d}: {'as the holidays say' if gone else 'no change to drop'}"
-            )
-            return
-        p.calendar.set_closure(Closure(currency, d, not open_, reason), actor=actor)
+    path = v1("calendar", currency, "closures", d.isoformat())
+    if remove:
+        gone = write(
+            database_url,
+            lambda api: api.delete(path, missing_ok=True) is not None,
+            lambda p: p.calendar.remove_closure(currency, d, actor=actor),
+        )
+        console.print(f"{currency} {d}: {'as the holidays say' if gone else 'no change to drop'}")
+        return
+    write(
+        database_url,
+        lambda api: api.put(path, {"closed": not open_, "reason": reason}),
+        lambda p: p.calendar.set_closure(Closure(currency, d, not open_, reason), actor=actor),
+    )
     console.print(f"{currency} {d}: {'open' if open_ else 'closed'} ({reason})")
 
 
@@ -177,8 +226,11 @@ def day_carry(
     actor: Actor = "operator",
 ) -> None:
     """What a participant's payments still queued at the end of the day become."""
-    with open_platform(database_url) as p:
-        p.calendar.set_carry(bic, carry, actor=actor)
+    write(
+        database_url,
+        lambda api: api.put(v1("participants", bic, "end-of-day"), {"carry": carry}),
+        lambda p: p.calendar.set_carry(bic, carry, actor=actor),
+    )
     console.print(f"{bic}: {'carried to the next business day' if carry else 'rejected'}")
 
 

@@ -1,14 +1,18 @@
 """`vostro iso`: ISO 20022 messages checked, imported, and written (pacs.002 status reports,
-camt.053 statements). Every message is validated against the official schemas."""
+camt.053 statements). Every message is validated against the official schemas. With `--url` an
+imported message is sent as it is to the running service (`vostro.cli.client`), which answers
+with the pacs.002."""
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from vostro.cli.client import either
 from vostro.cli.options import (
     IsoDatabaseUrl,
     JsonObjectFlag,
@@ -17,6 +21,7 @@ from vostro.cli.options import (
     fail,
     new_table,
     open_platform,
+    open_reader,
     settings_for,
     styled,
 )
@@ -29,6 +34,8 @@ if TYPE_CHECKING:
 
 app = typer.Typer(no_args_is_help=True, help="ISO 20022 messages (pacs.008, pacs.009).")
 PAYMENT_COLUMNS = ("UETR", "debtor agent", "creditor agent", "settlement amount", "instructed")
+# A pacs.002 refusing the whole message: its group status RJCT (with any namespace prefix).
+GROUP_REJECTED = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?GrpSts>\s*RJCT\s*<")
 
 
 @app.command("check")
@@ -93,18 +100,28 @@ def iso_import(
     database_url: IsoDatabaseUrl = None,
 ) -> None:
     """Submit a pacs.008/pacs.009 message; print the pacs.002 status report it produced."""
+    data = file.read_bytes()
+    answer = either(
+        lambda api: api.post("/v1/payments", content=data, media_type="application/xml"),
+        lambda: _imported(database_url, data),
+    )
+    if report is not None:
+        report.write_bytes(answer)
+    print(answer.decode())
+    if GROUP_REJECTED.search(answer):
+        raise typer.Exit(1)
+
+
+def _imported(database_url: str | None, data: bytes) -> bytes:
+    """The message submitted on the database; its pacs.002."""
     from vostro.iso20022.gateway import import_message
 
     settings = settings_for(database_url)
     with open_platform(database_url, settings) as platform, platform.unit() as uow:
         # One unit: the header's identifier is recorded with the payments, or not at all.
-        result = import_message(platform, file.read_bytes(), settings.iso20022_xsd_dir)
+        result = import_message(platform, data, settings.iso20022_xsd_dir)
         uow.commit()
-    if report is not None:
-        report.write_bytes(result.report)
-    print(result.report.decode())
-    if result.group_reason is not None:
-        raise typer.Exit(1)
+    return result.report
 
 
 @app.command("status")
@@ -118,7 +135,7 @@ def iso_status(
     from vostro.iso20022.outbound import payment_status_report
 
     settings = settings_for(database_url)
-    with open_platform(database_url, settings) as platform:
+    with open_reader(database_url) as platform:
         payment = platform.payments.get(uetr)
         operator = _operator_bic(platform)
     if payment is None:
@@ -152,7 +169,7 @@ def iso_statement(
     from vostro.iso20022.statements import statement
 
     settings = settings_for(database_url)
-    with open_platform(database_url, settings) as platform:
+    with open_reader(database_url) as platform:
         if ":" in account:
             bic, code = account.split(":", 1)
             account_id = platform.registry.get(bic).paying_account(code)

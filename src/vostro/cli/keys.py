@@ -1,13 +1,17 @@
-"""`vostro key`: API keys created, listed and revoked offline (the service need not run)."""
+"""`vostro key`: API keys created, listed, revoked and rotated. On the database they need no
+running service; with `--url` they are made through the running service (`vostro.cli.client`),
+which forgets a revoked key at once. The new key is printed on stdout, the only time it is shown;
+what happened goes to stderr."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn, TypeVar
 
 import typer
 
+from vostro.cli.client import ServiceClient, either, v1
 from vostro.cli.options import (
     JsonPlainFlag,
     ServiceDatabaseUrl,
@@ -19,12 +23,47 @@ from vostro.cli.options import (
 )
 from vostro.text import LABEL
 
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from vostro.service.auth import KeyInfo, KeyRing
+
+T = TypeVar("T")
 app = typer.Typer(no_args_is_help=True, help="API keys: create, list, revoke, rotate.")
+# A new key and what it is: its id, role and participant (None for the operator and auditors).
+NewKey = tuple[str, str, str, str | None]
 
 
 def _refused(refused: Exception) -> NoReturn:
     err.print(str(refused), style="red")
     raise typer.Exit(1) from None
+
+
+def _on_keys(database_url: str | None, act: Callable[[KeyRing], T]) -> T:
+    """Run `act` on the database's key ring; a refusal ends the command."""
+    from vostro.service.auth import KeyRefused, KeyRing
+
+    with opened_store(database_url) as store:
+        try:
+            return act(KeyRing(store.engine))
+        except (KeyRefused, ValueError) as refused:
+            _refused(refused)
+
+
+def _new_key(made: tuple[str, KeyInfo]) -> NewKey:
+    key, info = made
+    return key, info.key_id, str(info.role), info.bic
+
+
+def _new_key_from(api: ServiceClient, path: str, body: dict[str, str] | None = None) -> NewKey:
+    made = api.post(path, body)
+    return made["key"], made["key_id"], made["role"], made["bic"]
+
+
+def _show_new(made: NewKey, what: str) -> None:
+    key, key_id, role, bic = made
+    print(key)
+    err.print(f"key {key_id} ({role}{' ' + bic if bic else ''}) {what}")
 
 
 @app.command("create")
@@ -35,17 +74,17 @@ def key_create(
     database_url: ServiceDatabaseUrl = None,
 ) -> None:
     """Create an API key and print it (the only time it is shown)."""
-    from vostro.service.auth import KeyRefused, KeyRing, Role
+    from vostro.service.auth import Role
 
-    with opened_store(database_url) as store:
-        try:
-            key, info = KeyRing(store.engine).create(
-                Role(role), bic, label, actor="vostro key create"
-            )
-        except (KeyRefused, ValueError) as refused:
-            _refused(refused)
-    print(key)
-    err.print(f"key {info.key_id} ({info.role}{' ' + info.bic if info.bic else ''}) created")
+    body = {"role": role, "label": label} | ({"bic": bic} if bic else {})
+    made = either(
+        lambda api: _new_key_from(api, "/v1/keys", body),
+        lambda: _on_keys(
+            database_url,
+            lambda ring: _new_key(ring.create(Role(role), bic, label, actor="vostro key create")),
+        ),
+    )
+    _show_new(made, "created")
 
 
 @app.command("list")
@@ -67,11 +106,21 @@ def key_list(database_url: ServiceDatabaseUrl = None, as_json: JsonPlainFlag = F
 @app.command("revoke")
 def key_revoke(key_id: str, database_url: ServiceDatabaseUrl = None) -> None:
     """Revoke a key at once."""
-    from vostro.service.auth import KeyRefused, KeyRing
-
-    with opened_store(database_url) as store:
-        try:
-            KeyRing(store.engine).revoke(key_id, actor="vostro key revoke")
-        except KeyRefused as refused:
-            _refused(refused)
+    either(
+        lambda api: api.post(v1("keys", key_id, "revoke")),
+        lambda: _on_keys(database_url, lambda ring: ring.revoke(key_id, actor="vostro key revoke")),
+    )
     err.print(f"key {key_id} revoked")
+
+
+@app.command("rotate")
+def key_rotate(key_id: str, database_url: ServiceDatabaseUrl = None) -> None:
+    """Replace a key by a new one with the same role and participant; the old one stops working
+    at once. Prints the new key (the only time it is shown)."""
+    made = either(
+        lambda api: _new_key_from(api, v1("keys", key_id, "rotate")),
+        lambda: _on_keys(
+            database_url, lambda ring: _new_key(ring.rotate(key_id, actor="vostro key rotate"))
+        ),
+    )
+    _show_new(made, f"replaces {key_id}")

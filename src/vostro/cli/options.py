@@ -124,7 +124,11 @@ JsonObjectFlag = Annotated[bool, typer.Option("--json", help="Print one JSON obj
 JsonPlainFlag = Annotated[bool, typer.Option("--json")]
 
 Actor = Annotated[
-    str, typer.Option(help="Who is acting, for the audit log.", callback=checked(LABEL))
+    str,
+    typer.Option(
+        help="Who is acting, for the audit log (not with --url: the API key names who acts).",
+        callback=checked(LABEL),
+    ),
 ]
 # A reason for the audit log (and, for a return, the pacs.004's AdditionalInformation).
 ReasonOption = Annotated[str, typer.Option(callback=checked(REASON))]
@@ -181,7 +185,8 @@ def number_in(number: str, code: str) -> int:
 
 # ------------------------------------------------------------------------- errors
 def print_error(message: object, label: str = "error:") -> None:
-    err.print(styled((label, "red"), " ", str(message)))
+    """One error, on one line of stderr however long (a sentence a script can search)."""
+    err.print(styled((label, "red"), " ", str(message)), soft_wrap=True)
 
 
 def fail(message: object, label: str = "error:") -> NoReturn:

@@ -1,17 +1,24 @@
 """`vostro pay`, `vostro payment` (show, list) and `vostro queue`, the RTGS queue: list,
-cancel, re-prioritise, expire, and the liquidity-saving mechanism over it."""
+cancel, re-prioritise, expire, and the liquidity-saving mechanism over it. With `--url` payments
+and queue changes go through the running service (`vostro.cli.client`).
+
+A payment prints from its fields as the API gives them (`PaymentOut`, which a stored `Payment`'s
+own fields match), so one `_show` serves both ways."""
 
 from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Mapping
+from dataclasses import asdict
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from vostro.cli.client import ServiceClient, database_only, v1, write
 from vostro.cli.options import (
     DatabaseUrl,
     checked,
@@ -24,12 +31,12 @@ from vostro.cli.options import (
     utc,
 )
 from vostro.cli.paging import AllFlag, rows
-from vostro.cli.settlement import print_reports
+from vostro.cli.settlement import print_reports, report_from
 from vostro.money import format_amount, parse_amount
 from vostro.text import END_TO_END_ID, QUOTE_ID
 
 if TYPE_CHECKING:
-    from vostro.payments.model import Payment, PaymentRequest
+    from vostro.payments.model import PaymentRequest
 
 payment_app = typer.Typer(no_args_is_help=True, help="Look at payments.")
 queue_app = typer.Typer(no_args_is_help=True, help="The RTGS queue.")
@@ -81,11 +88,27 @@ def pay(
             settlement_date=_date(settlement_date) if settlement_date else None,
             next_day_if_late=next_day_if_late,
         )
-    with open_platform(database_url) as p:
-        payment = p.payments.submit(request)
+    payment = write(
+        database_url,
+        lambda api: _submitted(api, request),
+        lambda p: asdict(p.payments.submit(request)),
+    )
     _show(payment)
-    if payment.state == "rejected":
+    if payment["state"] == "rejected":
         raise typer.Exit(1)
+
+
+def _submitted(api: ServiceClient, request: PaymentRequest) -> dict[str, Any]:
+    """The payment submitted to the service, with its quote's reference rate (a stored payment
+    keeps it; the API shows it on the quote)."""
+    fields = {k: v for k, v in asdict(request).items() if v not in (None, "")}
+    if request.settlement_date is not None:
+        fields["settlement_date"] = request.settlement_date.isoformat()
+    payment: dict[str, Any] = api.post("/v1/payments", fields)
+    if payment["fx_provider"] and payment["quote_id"]:
+        quote = api.get(v1("fx", "quotes", payment["quote_id"]))
+        payment["reference_rate"] = quote["reference_rate"]
+    return payment
 
 
 def _request_from_file(file: Path) -> PaymentRequest:
@@ -115,7 +138,7 @@ def payment_show(uetr: str, database_url: DatabaseUrl = None) -> None:
         payment = p.payments.get(uetr)
     if payment is None:
         fail(f"no payment has UETR {uetr}")
-    _show(payment)
+    _show(asdict(payment))
 
 
 @payment_app.command("list")
@@ -143,34 +166,39 @@ def payment_list(limit: int = 20, every: AllFlag = False, database_url: Database
     console.print(table)
 
 
-def _show(x: Payment) -> None:
+def _show(x: Mapping[str, Any]) -> None:
+    """A payment, from its fields (a stored payment's, or the API's with its history)."""
     console.print(
         styled(
-            (f"payment {x.uetr}", "bold"),
-            f"  {x.state.upper()}" + (f"  {x.reason_code}: {x.reason}" if x.reason_code else ""),
+            (f"payment {x['uetr']}", "bold"),
+            f"  {x['state'].upper()}"
+            + (f"  {x['reason_code']}: {x['reason']}" if x["reason_code"] else ""),
         )
     )
     console.print(
-        f"  {x.debtor_agent} → {x.creditor_agent} ({x.flow}), end-to-end id {x.end_to_end_id}"
+        f"  {x['debtor_agent']} → {x['creditor_agent']} ({x['flow']}), "
+        f"end-to-end id {x['end_to_end_id']}"
     )
     console.print(
-        f"  sent {format_amount(x.source_amount_minor, x.source_currency)}, received "
-        f"{format_amount(x.target_amount_minor, x.target_currency)}"
+        f"  sent {format_amount(x['source_amount_minor'], x['source_currency'])}, received "
+        f"{format_amount(x['target_amount_minor'], x['target_currency'])}"
         + (
-            f" at {x.rate} via {x.fx_provider} (reference {x.reference_rate})"
-            if x.fx_provider
+            f" at {x['rate']} via {x['fx_provider']} (reference {x.get('reference_rate')})"
+            if x["fx_provider"]
             else ""
         )
     )
     console.print(
-        f"  fee {format_amount(x.fee_minor, x.source_currency)}; all-in cost "
-        f"{format_amount(x.cost_minor, x.source_currency)} = "
-        f"{Decimal(x.cost_bps) / 100:.2f} % of the amount sent"
+        f"  fee {format_amount(x['fee_minor'], x['source_currency'])}; all-in cost "
+        f"{format_amount(x['cost_minor'], x['source_currency'])} = "
+        f"{Decimal(x['cost_bps']) / 100:.2f} % of the amount sent"
     )
     table = new_table("history", ("at (UTC)", "state", "reason"))
-    for e in x.events:
+    for e in x["events"] or ():
         table.add_row(
-            utc(e.at), e.state, (f"{e.reason_code}: " if e.reason_code else "") + (e.reason or "")
+            utc(e["at"]),
+            e["state"],
+            (f"{e['reason_code']}: " if e["reason_code"] else "") + (e["reason"] or ""),
         )
     console.print(table)
 
@@ -211,9 +239,12 @@ def queue_list(
 @queue_app.command("cancel")
 def queue_cancel(uetr: str, by: Sender, database_url: DatabaseUrl = None) -> None:
     """Cancel a queued payment (its sender only)."""
-    with open_platform(database_url) as p:
-        payment = p.payments.cancel(uetr, by)
-    console.print(f"payment {payment.uetr} cancelled ({payment.reason_code})")
+    payment = write(
+        database_url,
+        lambda api: _as_sender(api, uetr, by, "cancel", None),
+        lambda p: asdict(p.payments.cancel(uetr, by)),
+    )
+    console.print(f"payment {payment['uetr']} cancelled ({payment['reason_code']})")
 
 
 @queue_app.command("priority")
@@ -226,14 +257,33 @@ def queue_priority(
     """Re-prioritise a queued payment (its sender only)."""
     from vostro.settlement.queue import Priority
 
-    with open_platform(database_url) as p:
-        p.payments.reprioritise(uetr, by, Priority[priority.upper()])
+    level = Priority[priority.upper()]
+    write(
+        database_url,
+        lambda api: _as_sender(api, uetr, by, "priority", {"priority": level.name.lower()}),
+        lambda p: p.payments.reprioritise(uetr, by, level),
+    )
     console.print(f"payment {uetr} is now {priority}")
+
+
+def _as_sender(
+    api: ServiceClient, uetr: str, by: str, action: str, body: dict[str, Any] | None
+) -> dict[str, Any]:
+    """A queued payment's sender acts on it through the service: `--by` must be its sender, as
+    on the database (the API key acts for it)."""
+    payment = api.get(v1("payments", uetr))
+    if payment["debtor_agent"] != by:
+        fail(f"Payment refused: {by} has no payment {uetr} (reason NARR)")
+    done: dict[str, Any] = api.post(v1("payments", uetr, action), body)
+    return done
 
 
 @queue_app.command("expire")
 def queue_expire(database_url: DatabaseUrl = None) -> None:
-    """Reject queued payments past their deadline."""
+    """Reject queued payments past their deadline (a running service does it itself)."""
+    database_only(
+        "queue expire", "a running service rejects queued payments at their deadline itself"
+    )
     with open_platform(database_url) as p:
         expired = p.payments.expire_queue()
     console.print(f"{len(expired)} queued payments reached their deadline and were rejected")
@@ -249,6 +299,11 @@ def queue_lsm(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Run the liquidity-saving mechanism on the queue: settle what can go together."""
-    with open_platform(database_url) as p:
-        report = p.settlement.run_lsm(currency, optimal=optimal)
+    report = write(
+        database_url,
+        lambda api: report_from(
+            api.post("/v1/settlement/lsm-runs", {"currency": currency, "optimal": optimal})
+        ),
+        lambda p: p.settlement.run_lsm(currency, optimal=optimal),
+    )
     print_reports([report])

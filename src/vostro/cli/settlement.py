@@ -1,27 +1,32 @@
 """`vostro settlement` (modes, net debit caps, bilateral limits, reports, a simulated corridor
-day) and `vostro window`, the deferred net settlement windows."""
+day) and `vostro window`, the deferred net settlement windows. With `--url` the changes go
+through the running service (`vostro.cli.client`); a report it gives is the stored report's
+fields (`report_from`)."""
 
 from __future__ import annotations
 
 import functools
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from vostro.cli.client import v1, write
 from vostro.cli.options import (
     Actor,
     DatabaseUrl,
     console,
     err,
     new_table,
-    open_platform,
     open_reader,
     settings_for,
     utc,
 )
 from vostro.cli.paging import AllFlag, rows
 from vostro.money import format_amount, parse_amount
+
+if TYPE_CHECKING:
+    from vostro.settlement.reports import SettlementReport
 
 settlement_app = typer.Typer(no_args_is_help=True, help="Settlement modes, caps, limits, reports.")
 window_app = typer.Typer(no_args_is_help=True, help="Deferred net settlement windows.")
@@ -61,8 +66,11 @@ def settlement_mode(
     actor: Actor = "operator",
 ) -> None:
     """Choose how a participant's payments in a currency settle."""
-    with open_platform(database_url) as p:
-        p.rules.set_mode(p.registry.get(bic).bic, currency, mode, actor=actor)
+    write(
+        database_url,
+        lambda api: api.put(v1("settlement", "modes", bic, currency), {"mode": mode}),
+        lambda p: p.rules.set_mode(p.registry.get(bic).bic, currency, mode, actor=actor),
+    )
     console.print(f"{bic} settles {currency} by {mode}")
 
 
@@ -75,8 +83,13 @@ def settlement_cap(
 ) -> None:
     """Set a participant's net debit cap in deferred net settlement windows."""
     minor, ccy = parse_amount(amount)
-    with open_platform(database_url) as p:
-        p.rules.set_net_debit_cap(p.registry.get(bic).bic, ccy.code, minor, actor=actor)
+    write(
+        database_url,
+        lambda api: api.put(
+            v1("settlement", "net-debit-caps", bic, ccy.code), {"net_debit_cap_minor": minor}
+        ),
+        lambda p: p.rules.set_net_debit_cap(p.registry.get(bic).bic, ccy.code, minor, actor=actor),
+    )
     console.print(f"{bic}: net debit cap {format_amount(minor, ccy.code)}")
 
 
@@ -90,10 +103,16 @@ def settlement_bilateral_limit(
 ) -> None:
     """Set the most a participant may owe one counterparty net in a window."""
     minor, ccy = parse_amount(amount)
-    with open_platform(database_url) as p:
-        p.rules.set_bilateral_limit(
+    write(
+        database_url,
+        lambda api: api.put(
+            v1("settlement", "bilateral-limits", bic, counterparty, ccy.code),
+            {"limit_minor": minor},
+        ),
+        lambda p: p.rules.set_bilateral_limit(
             p.registry.get(bic).bic, p.registry.get(counterparty).bic, ccy.code, minor, actor=actor
-        )
+        ),
+    )
     console.print(f"{bic} → {counterparty}: bilateral limit {format_amount(minor, ccy.code)}")
 
 
@@ -111,6 +130,13 @@ def settlement_reports(
             every,
         )
     print_reports(reports)
+
+
+def report_from(fields: dict[str, Any]) -> SettlementReport:
+    """A settlement report as the API gives it (`ReportOut`: the report's own fields)."""
+    from vostro.settlement.reports import SettlementReport
+
+    return SettlementReport(**fields)
 
 
 def print_reports(reports: list[Any]) -> None:
@@ -175,8 +201,11 @@ def settlement_day(
 @window_app.command("close")
 def window_close(currency: str, database_url: DatabaseUrl = None) -> None:
     """Close the currency's open window, net it and settle the net positions."""
-    with open_platform(database_url) as p:
-        report = p.settlement.close_window(currency)
+    report = write(
+        database_url,
+        lambda api: report_from(api.post(v1("settlement", "windows", currency, "close"))),
+        lambda p: p.settlement.close_window(currency),
+    )
     for note in report.notes:
         console.print(f"  {note}")
     print_reports([report])

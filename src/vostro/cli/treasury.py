@@ -1,21 +1,23 @@
 """`vostro vostro`: the rupee vostro treasury, each bank's operating threshold and the T-bills
-its surplus is invested in, day by day."""
+its surplus is invested in, day by day. With `--url` the changes go through the running service
+(`vostro.cli.client`)."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
 import typer
 
+from vostro.cli.client import v1, write
 from vostro.cli.options import (
     Actor,
     DatabaseUrl,
     console,
     minor_units,
     new_table,
-    open_platform,
     open_reader,
 )
 from vostro.money import format_amount
@@ -37,8 +39,13 @@ def vostro_configure(
         yield_ = Decimal(annual_yield)
     except InvalidOperation:
         raise typer.BadParameter("--annual-yield is a decimal fraction such as 0.065") from None
-    with open_platform(database_url) as p:
-        p.treasury.configure(bic, minor_units(threshold, "INR"), yield_, actor=actor)
+    threshold_minor = minor_units(threshold, "INR")
+    settings = {"threshold_minor": threshold_minor, "annual_yield": format(yield_, "f")}
+    write(
+        database_url,
+        lambda api: api.put(v1("vostro", "settings", bic), settings),
+        lambda p: p.treasury.configure(bic, threshold_minor, yield_, actor=actor),
+    )
     console.print(f"{bic}: surplus above {threshold} is invested at {yield_:%}")
 
 
@@ -49,8 +56,11 @@ def vostro_close_day(
 ) -> None:
     """Sweep surpluses into T-bills (or redeem), accrue the day's interest, record the day."""
     on = date.fromisoformat(day) if day else date.today()
-    with open_platform(database_url) as p:
-        days = p.treasury.close_day(on)
+    days = write(
+        database_url,
+        lambda api: api.post("/v1/vostro/close-day", params={"day": on.isoformat()}),
+        lambda p: [asdict(d) for d in p.treasury.close_day(on)],
+    )
     _print_days(days, f"vostro accounts, {on}")
 
 
@@ -60,18 +70,19 @@ def vostro_report(
 ) -> None:
     """Surplus, invested amount and interest over time."""
     with open_reader(database_url) as p:
-        days = p.treasury.report(bic)
+        days = [asdict(d) for d in p.treasury.report(bic)]
     _print_days(days, "rupee vostro surplus and its investment")
 
 
-def _print_days(days: list[Any], title: str) -> None:
+def _print_days(days: list[dict[str, Any]], title: str) -> None:
+    """Vostro days, from their fields (a stored day's, or the API's `VostroDayOut`)."""
     table = new_table(title, DAY_COLUMNS, right=DAY_COLUMNS)
     for d in days:
         table.add_row(
-            str(d.day),
-            d.bic,
-            format_amount(d.vostro_minor, "INR"),
-            format_amount(d.invested_minor, "INR"),
-            format_amount(d.interest_minor, "INR"),
+            str(d["day"]),
+            d["bic"],
+            format_amount(d["vostro_minor"], "INR"),
+            format_amount(d["invested_minor"], "INR"),
+            format_amount(d["interest_minor"], "INR"),
         )
     console.print(table)
