@@ -47,7 +47,8 @@ def serve(
 
     from vostro.service import demo as demo_corridor
     from vostro.service import logs
-    from vostro.service.app import create_app, quiet_collector
+    from vostro.service.app import create_app
+    from vostro.service.writer.process import quiet_collector
 
     settings = settings_for(database_url)
     url = settings.database_url

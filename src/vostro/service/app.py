@@ -8,7 +8,6 @@ every read goes to the database directly.
 
 from __future__ import annotations
 
-import gc
 import logging
 import os
 from collections.abc import AsyncIterator
@@ -21,7 +20,7 @@ from vostro.platform import Platform
 from vostro.service import logs
 from vostro.service.web import app as web
 from vostro.service.web.context import Service
-from vostro.service.writer.process import die_with_parent
+from vostro.service.writer.process import die_with_parent, quiet_collector
 
 log = logging.getLogger("vostro.service")
 
@@ -56,7 +55,6 @@ def create_app(
 
 SOCKET_ENV = "VOSTRO_WRITER_SOCKET"
 TOKEN_ENV = "VOSTRO_WRITER_TOKEN"  # noqa: S105 (the name of the variable, not a secret)
-GC_YOUNG_THRESHOLD = 100_000  # allocations between young collections (Python's default: 700)
 
 
 def worker_app(
@@ -89,12 +87,3 @@ def worker_app(
             platform.close()
 
     return web.build(lifespan)
-
-
-def quiet_collector() -> None:
-    """Full garbage collections over everything loaded at start (the libraries, the app, its
-    schemas) were the p99 under load (about 100 ms each): keep those objects out of every
-    collection, and collect the young generation less often."""
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(GC_YOUNG_THRESHOLD, 50, 1000)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ctypes
+import gc
 import logging
 import os
 import signal
@@ -38,6 +39,7 @@ from vostro.service.writer.thread import Writer
 
 log = logging.getLogger("vostro.writer")
 PR_SET_PDEATHSIG = 1  # prctl(2)
+GC_YOUNG_THRESHOLD = 100_000  # allocations between young collections (Python's default: 700)
 LOCK_RETRY_S = 0.25  # a standby notices a dead writer's released lock within this (plus load)
 
 
@@ -92,6 +94,7 @@ class WriterProcess:
                 platform, self.settings, self.metrics, housekeeping=self.housekeeping
             )
             self.writer.start()
+            quiet_collector()  # the state it loaded stays out of every collection
             log.info("the writer is active", extra={"database": platform.store.display_url})
             await done.wait()
         server.close()
@@ -158,6 +161,15 @@ class WriterProcess:
             group, item = payload
             return await writer.run_grouped(group, item)
         raise problems.internal()
+
+
+def quiet_collector() -> None:
+    """Full garbage collections over everything loaded at start (the libraries, the app, the
+    writer's state) stall every request in flight (about 100 ms each, seen in profiles): keep
+    those objects out of every collection, and collect the young generation less often."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, 50, 1000)
 
 
 def die_with_parent() -> None:
