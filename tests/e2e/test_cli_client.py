@@ -80,7 +80,7 @@ def service(database_url: str, tmp_path: Path) -> Iterator[Service]:
     port = running.url.rsplit(":", 1)[1]
     with log.open("w") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "vostro", "serve", "--port", port],
+            [sys.executable, "-m", "vostro", "serve", "--port", port, "--workers", "1"],
             cwd=tmp_path,
             stdout=out,
             stderr=subprocess.STDOUT,
