@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -19,7 +18,15 @@ import httpx
 import pytest
 
 from tests.conftest import create_pg_schema, drop_pg_schema, require_postgres
-from tests.integration.test_service_crash import FUNDING, PAYEE, PAYER, Clients, ready, setup
+from tests.integration.test_service_crash import (
+    FUNDING,
+    PAYEE,
+    PAYER,
+    Clients,
+    ready,
+    serve,
+    setup,
+)
 from tests.service.live import free_port
 from vostro.payments.model import State
 from vostro.platform import Platform
@@ -39,21 +46,6 @@ def postgres_url() -> Iterator[str]:
         yield url
     finally:
         drop_pg_schema(schema)
-
-
-def serve(url: str, port: int, cwd: Path) -> subprocess.Popen[bytes]:
-    """A service in a session of its own, so that all its processes can be killed at once."""
-    return subprocess.Popen(
-        [
-            *(sys.executable, "-m", "vostro", "serve", "--database-url", url),
-            *("--port", str(port), "--workers", "1", "--log-level", "warning"),
-        ],
-        cwd=cwd,
-        env=os.environ | {"VOSTRO_RATE_LIMIT_PER_S": "100000", "VOSTRO_RATE_LIMIT_BURST": "100000"},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
 
 
 def standby(base: str, timeout: float = 60) -> None:
@@ -100,13 +92,13 @@ def test_the_standby_takes_over_within_five_seconds(postgres_url: str, tmp_path:
     headers = {"Authorization": f"Bearer {key}"}
     ports = [free_port(), free_port()]
     bases = [f"http://127.0.0.1:{port}" for port in ports]
-    active = serve(postgres_url, ports[0], tmp_path)
+    active = serve(postgres_url, ports[0], tmp_path, workers=1)
     second: subprocess.Popen[bytes] | None = None
     clients = Balanced(bases, key)
     threads = [threading.Thread(target=clients.run, args=(n,)) for n in range(4)]
     try:
         ready(bases[0])
-        second = serve(postgres_url, ports[1], tmp_path)
+        second = serve(postgres_url, ports[1], tmp_path, workers=1)
         standby(bases[1])
         refused = httpx.post(f"{bases[1]}/v1/payments", headers=headers, json=payment(1))
         assert refused.status_code == 503 and refused.headers["Retry-After"] == "1"

@@ -123,16 +123,19 @@ class Clients:
         raise AssertionError(f"payment {body['uetr']} never answered")
 
 
-def serve(url: str, port: int, cwd: Path) -> subprocess.Popen[bytes]:
+def serve(url: str, port: int, cwd: Path, *, workers: int = 2) -> subprocess.Popen[bytes]:
+    """The service as deployed, in a session of its own (all its processes can be killed at
+    once), with no rate limit in the way."""
     return subprocess.Popen(
         [
             *(sys.executable, "-m", "vostro", "serve", "--database-url", url),
-            *("--port", str(port), "--workers", "2", "--log-level", "warning"),
+            *("--port", str(port), "--workers", str(workers), "--log-level", "warning"),
         ],
         cwd=cwd,
         env=os.environ | {"VOSTRO_RATE_LIMIT_PER_S": "100000", "VOSTRO_RATE_LIMIT_BURST": "100000"},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
 
 
