@@ -205,6 +205,29 @@ def test_failed_commit_changes_nothing_and_the_writer_carries_on(store: Store) -
     assert verify(store).ok
 
 
+def test_a_batch_of_new_ids_still_never_posts_an_id_twice(store: Store) -> None:
+    """`new_ids` skips the lookup of committed ids; a caller wrong about it gets a failed commit
+    from the primary key, with nothing posted and the writer's memory as before."""
+    pending, post = int(TransferFlags.PENDING), int(TransferFlags.POST_PENDING)
+    with Ledger(store) as ledger:
+        open_accounts(ledger)
+        assert ledger.create_transfers([Transfer(10, 1, 2, 1_000, INR, 1)]) == ["ok"]
+        # a reservation and its posting in one batch: the posting finds the batch's own pending
+        fresh = [
+            Transfer(20, 2, 3, 100, INR, 1, flags=pending),
+            Transfer(21, 0, 0, 0, 0, 0, flags=post, pending_id=20),
+        ]
+        assert ledger.create_transfers(fresh, new_ids=True) == ["ok", "ok"]
+        with pytest.raises(StoreError, match="was not committed"):
+            ledger.create_transfers([Transfer(20, 2, 3, 5, INR, 1)], new_ids=True)
+        assert int(ledger.state.dpo[ledger.state.seq_by_id[2]]) == 100
+        assert ledger.create_transfers([Transfer(20, 2, 3, 5, INR, 1)]) == [
+            "exists_with_different_fields"
+        ]
+    assert [t.amount for t in store.get_transfers([20, 21])] == [100, 100]
+    assert verify(store).ok
+
+
 def test_random_128_bit_ids_post_and_verify(store: Store) -> None:
     import random
 

@@ -87,9 +87,14 @@ class Ledger:
         return list(outcome.results)
 
     def create_transfers(
-        self, transfers: Sequence[Transfer] | TransferColumns
+        self, transfers: Sequence[Transfer] | TransferColumns, *, new_ids: bool = False
     ) -> list[CreateTransferResult]:
-        """Post a batch; returns one result per event, in order."""
+        """Post a batch; returns one result per event, in order.
+
+        `new_ids`: the caller made every id of the batch just now from a fresh time-ordered id
+        with 64 random bits (a new payment's), so none can be committed already and the lookup of
+        committed ids is skipped. The store's primary key still refuses a duplicate: the commit
+        would fail and the writer reload, never post twice."""
         n = len(transfers)
         self._check_batch(n)
         if isinstance(transfers, TransferColumns):
@@ -100,7 +105,7 @@ class Ledger:
             rows = transfers
         base = self.engine.next_base(self.clock(), n)
         mark = self.state.max_transfer_id
-        maybe = [i for i in cols.id if _is_int(i) and 0 < i <= mark]
+        maybe = [] if new_ids else [i for i in cols.id if _is_int(i) and 0 < i <= mark]
         existing = self.session.fetch_transfers(maybe) if maybe else {}
         outcome = self._guard(
             lambda: try_fast_transfers(self.state, cols, base, may_exist=bool(existing))
@@ -112,7 +117,7 @@ class Ledger:
             self.batches_fast += 1
         else:
             events = rows if rows is not None else cols.to_transfers()
-            existing.update(self._pending_targets(events, existing))
+            existing.update(self._pending_targets(events, existing, set(cols.id)))
             outcome = self._guard(lambda: self.engine.create_transfers(events, base, existing))
             self.batches_reference += 1
         self._commit(outcome)
@@ -176,8 +181,10 @@ class Ledger:
     # --------------------------------------------------------------- internals
 
     def _pending_targets(
-        self, events: Sequence[Transfer], fetched: Mapping[int, StoredTransfer]
+        self, events: Sequence[Transfer], fetched: Mapping[int, StoredTransfer], batch: set[object]
     ) -> dict[int, StoredTransfer]:
+        """The committed pending transfers the batch posts or voids that memory does not hold
+        (a pending transfer created in the batch itself is not committed: nothing to fetch)."""
         targets = [
             t.pending_id
             for t in events
@@ -187,6 +194,7 @@ class Ledger:
             and 0 < t.pending_id < 2**128
             and t.pending_id not in self.state.pending
             and t.pending_id not in fetched
+            and t.pending_id not in batch
         ]
         return self.session.fetch_transfers(targets) if targets else {}
 

@@ -153,7 +153,7 @@ class GroupSubmission:
             planned.append((p, priority, payment_legs))
         chains = [legs.reservation(p.payment_id, pl) for p, _, pl in planned]
         chains += [legs.resolution(p.payment_id, pl, post=True) for p, _, pl in planned]
-        results = batch_results(uow, chains)
+        results = batch_results(uow, chains, new_ids=True)  # the group's payments are new
         settled: list[Payment] = []
         with uow.payments.batched():
             for (p, priority, payment_legs), reserved, posted in zip(
@@ -178,9 +178,11 @@ class GroupSubmission:
         return settled
 
 
-def batch_results(uow: UnitOfWork, chains: list[list[Transfer]]) -> list[list[R]]:
+def batch_results(
+    uow: UnitOfWork, chains: list[list[Transfer]], *, new_ids: bool = False
+) -> list[list[R]]:
     """Create the chains in as few ledger batches as fit (a chain never split); the results of
-    each chain."""
+    each chain. `new_ids` as for `Ledger.create_transfers`."""
     results: list[list[R]] = []
     start = 0
     while start < len(chains):
@@ -188,7 +190,9 @@ def batch_results(uow: UnitOfWork, chains: list[list[Transfer]]) -> list[list[R]
         while end < len(chains) and events + len(chains[end]) <= BATCH_EVENTS_MAX:
             events += len(chains[end])
             end += 1
-        flat = uow.ledger.create_transfers([t for chain in chains[start:end] for t in chain])
+        flat = uow.ledger.create_transfers(
+            [t for chain in chains[start:end] for t in chain], new_ids=new_ids
+        )
         at = 0
         for chain in chains[start:end]:
             results.append(list(flat[at : at + len(chain)]))

@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from vostro.compliance.results import Decision, ScreeningResult
 from vostro.errors import invariant
 from vostro.payments.model import Event, Hold, HoldStatus, Payment, State
+from vostro.store import bulk
 from vostro.store.schema import payment_events, payment_holds, payment_tags, payments, screenings
 
 HOLDS_LISTED_MAX = 1_000  # holds returned by one listing (an operator's review screen)
@@ -94,17 +95,15 @@ class SqlPayments:
         if batch is None or batch.empty:
             return
         self._batch = _Batch()
-        if batch.inserts:
-            self.conn.execute(payments.insert(), list(batch.inserts.values()))
-        if batch.updates:
-            self.conn.execute(
-                payments.update().where(payments.c.uetr == sa.bindparam("b_uetr")),
-                [{"b_uetr": uetr, **values} for uetr, values in batch.updates.items()],
-            )
-        if batch.events:
-            self.conn.execute(payment_events.insert(), batch.events)
-        if batch.screenings:
-            self.conn.execute(screenings.insert(), batch.screenings)
+        bulk.insert_rows(self.conn, payments, list(batch.inserts.values()))
+        bulk.update_rows(
+            self.conn,
+            payments,
+            "uetr",
+            [{"uetr": uetr, **values} for uetr, values in batch.updates.items()],
+        )
+        bulk.insert_rows(self.conn, payment_events, batch.events)
+        bulk.insert_rows(self.conn, screenings, batch.screenings)
 
     def add(self, payment: Payment, reason: str) -> None:
         now = self.clock()
@@ -171,31 +170,36 @@ class SqlPayments:
     def known(
         self, uetrs: builtins.list[str], end_to_end: builtins.list[tuple[str, str]]
     ) -> tuple[set[str], set[tuple[str, str]]]:
-        """Which of these UETRs, and which (debtor agent, end-to-end id) pairs, are taken."""
+        """Which of these UETRs, and which (debtor agent, end-to-end id) pairs, are taken.
+
+        One statement per chunk: the UETRs' primary-key lookups OR'ed with a (debtor, IN ids)
+        term per debtor, each a range of the (debtor agent, end-to-end id) index."""
         self.flush()
+        wanted_uetrs, wanted_pairs = set(uetrs), set(end_to_end)
         uetr_hits: set[str] = set()
         pair_hits: set[tuple[str, str]] = set()
-        for start in range(0, len(uetrs), KNOWN_CHUNK):
-            chunk = uetrs[start : start + KNOWN_CHUNK]
-            query = sa.select(payments.c.uetr).where(payments.c.uetr.in_(chunk))
-            uetr_hits.update(self.conn.execute(query).scalars().all())
-        for start in range(0, len(end_to_end), KNOWN_CHUNK):
-            # One statement for every debtor: an OR of (debtor, IN ids) terms, each of them a
-            # range of the (debtor agent, end-to-end id) index.
+        for start in range(0, max(len(uetrs), len(end_to_end)), KNOWN_CHUNK):
             terms: dict[str, builtins.list[str]] = {}
             for debtor, e2e in end_to_end[start : start + KNOWN_CHUNK]:
                 terms.setdefault(debtor, []).append(e2e)
+            chunk = uetrs[start : start + KNOWN_CHUNK]
+            where: builtins.list[sa.ColumnElement[bool]] = []
+            if chunk:
+                where.append(payments.c.uetr.in_(chunk))
+            where += [
+                sa.and_(payments.c.debtor_agent == d, payments.c.end_to_end_id.in_(ids))
+                for d, ids in terms.items()
+            ]
             rows = self.conn.execute(
-                sa.select(payments.c.debtor_agent, payments.c.end_to_end_id).where(
-                    sa.or_(
-                        *(
-                            sa.and_(payments.c.debtor_agent == d, payments.c.end_to_end_id.in_(ids))
-                            for d, ids in terms.items()
-                        )
-                    )
+                sa.select(payments.c.uetr, payments.c.debtor_agent, payments.c.end_to_end_id).where(
+                    sa.or_(*where)
                 )
             )
-            pair_hits.update((debtor, e2e) for debtor, e2e in rows)
+            for uetr, debtor, e2e in rows:
+                if uetr in wanted_uetrs:
+                    uetr_hits.add(uetr)
+                if (debtor, e2e) in wanted_pairs:
+                    pair_hits.add((debtor, e2e))
         return uetr_hits, pair_hits
 
     def _one(self, where: sa.ColumnElement[bool]) -> Payment | None:
