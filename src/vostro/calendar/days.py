@@ -41,6 +41,7 @@ class CurrencyCalendar:
         self.code = schedule.currency
         self.zone = zone(self.code)
         self.closures = {c.day: c for c in closures}
+        self._times: dict[tuple[date, int], int] = {}  # `at`, worked out once per day and time
 
     # ---------------------------------------------------------------- days
     def closed_why(self, d: date) -> str | None:
@@ -70,8 +71,11 @@ class CurrencyCalendar:
     # --------------------------------------------------------------- times
     def at(self, d: date, minutes: int) -> int:
         """`minutes` after local midnight of `d`, as UTC ns."""
-        local = datetime(d.year, d.month, d.day, tzinfo=self.zone) + timedelta(minutes=minutes)
-        return int(local.astimezone(UTC).timestamp()) * NS_PER_S
+        found = self._times.get((d, minutes))
+        if found is None:
+            local = datetime(d.year, d.month, d.day, tzinfo=self.zone) + timedelta(minutes=minutes)
+            found = self._times[d, minutes] = int(local.astimezone(UTC).timestamp()) * NS_PER_S
+        return found
 
     def opens_at(self, d: date) -> int:
         return self.at(d, self.schedule.opens)

@@ -32,6 +32,7 @@ from vostro.ledger.state import I64, LedgerState, Outcome, StoredTransfer
 from vostro.ledger.types import (
     BATCH_EVENTS_MAX,
     Account,
+    AccountFlags,
     CreateAccountResult,
     CreateTransferResult,
     Transfer,
@@ -44,6 +45,7 @@ T = TypeVar("T")
 # enough that readers scan a short journal tail past the index mark.
 INDEX_FLUSH_TRANSFERS = 65_536
 _RESOLVES = int(TransferFlags.POST_PENDING | TransferFlags.VOID_PENDING)
+_DR_LIMIT = int(AccountFlags.DEBITS_MUST_NOT_EXCEED_CREDITS)
 
 
 class BatchTooLarge(VostroError, ValueError):
@@ -163,6 +165,19 @@ class Ledger:
         if seq is None:
             return 0
         return int(s.cpo[seq]) - int(s.dpo[seq]) - int(s.dp[seq])
+
+    def short(self, debits: Mapping[int, int]) -> bool:
+        """Whether some account whose debits may not exceed its credits has less available now
+        than `debits` (account id → amount) would take from it: a batch debiting that much from
+        it would fail. False says nothing about other reasons to fail."""
+        s = self.state
+        for account_id, amount in debits.items():
+            seq = s.seq_by_id.get(account_id)
+            if seq is not None and int(s.flags[seq]) & _DR_LIMIT and amount > self.available(
+                account_id
+            ):
+                return True
+        return False
 
     # ----------------------------------------------------------------- checks
 

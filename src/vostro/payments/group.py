@@ -55,12 +55,25 @@ class GroupSubmission:
             [(r.debtor_agent, r.end_to_end_id) for r, _ in items],
         )
         sorting = _Sorting(taken)
-        self.lifecycle.memo.open_group()  # rules, limits and fees read once per group
+        self.lifecycle.memo.open_group()  # rules, limits, fees and calendars read once per group
         try:
             with uow.payments.batched():
                 self._screen(uow, items, out, sorting)
+            self._settle(uow, items, out, sorting)
         finally:
             self.lifecycle.memo.close_group()
+        invariant(all(o is not None for o in out), "a submission of the group has no outcome")
+        return [o for o in out if o is not None]
+
+    def _settle(
+        self,
+        uow: UnitOfWork,
+        items: Sequence[Item],
+        out: list[Payment | VostroError | None],
+        sorting: _Sorting,
+    ) -> None:
+        """Settle the plain payments in one batch, retry the queues they bring liquidity to,
+        then the rest one at a time, in order."""
         settled = self._reserve_and_settle(uow, sorting.plain)
         retried: set[str] = set()
         waiting = uow.queue.payers() if settled else set()  # a payee with nothing queued: skip
@@ -72,8 +85,6 @@ class GroupSubmission:
                 out[i] = uow.payments.get(p.uetr) or p
         for i in sorted(sorting.alone):
             out[i] = self._alone(uow, items[i], out[i])
-        invariant(all(o is not None for o in out), "a submission of the group has no outcome")
-        return [o for o in out if o is not None]
 
     def _alone(
         self, uow: UnitOfWork, item: Item, started: Payment | VostroError | None

@@ -51,22 +51,21 @@ def new_payment_id() -> int:
 
 def reservation(payment_id: int, legs: list[Leg]) -> list[Transfer]:
     """The linked chain of pending transfers that reserves the legs."""
-    return linked_chain(
-        [
-            Transfer(
-                payment_id | leg.number,
-                leg.debit_account,
-                leg.credit_account,
-                leg.amount_minor,
-                currency(leg.currency).ledger,
-                int(leg.purpose),
-                flags=int(TransferFlags.PENDING),
-                timeout_s=RESERVATION_TIMEOUT_S,
-                user_data_128=payment_id,
-            )
-            for leg in legs
-        ]
-    )
+    flags = _chain_flags(int(TransferFlags.PENDING), len(legs))
+    return [
+        Transfer(
+            payment_id | leg.number,
+            leg.debit_account,
+            leg.credit_account,
+            leg.amount_minor,
+            currency(leg.currency).ledger,
+            int(leg.purpose),
+            flags=flag,
+            timeout_s=RESERVATION_TIMEOUT_S,
+            user_data_128=payment_id,
+        )
+        for leg, flag in zip(legs, flags, strict=True)
+    ]
 
 
 def resolution(payment_id: int, legs: list[Leg], *, post: bool) -> list[Transfer]:
@@ -74,22 +73,29 @@ def resolution(payment_id: int, legs: list[Leg], *, post: bool) -> list[Transfer
     flag, base = (
         (TransferFlags.POST_PENDING, POST_BASE) if post else (TransferFlags.VOID_PENDING, VOID_BASE)
     )
-    return linked_chain(
-        [
-            Transfer(
-                payment_id | (base + leg.number),
-                0,
-                0,
-                0,
-                0,
-                0,
-                flags=int(flag),
-                pending_id=payment_id | leg.number,
-                user_data_128=payment_id,
-            )
-            for leg in legs
-        ]
-    )
+    flags = _chain_flags(int(flag), len(legs))
+    return [
+        Transfer(
+            payment_id | (base + leg.number),
+            0,
+            0,
+            0,
+            0,
+            0,
+            flags=f,
+            pending_id=payment_id | leg.number,
+            user_data_128=payment_id,
+        )
+        for leg, f in zip(legs, flags, strict=True)
+    ]
+
+
+def _chain_flags(flags: int, n: int) -> list[int]:
+    """Each transfer's flags in a linked chain of `n` (as `linked_chain` sets them): `linked` on
+    every one but the last."""
+    if n == 0:
+        return []
+    return [flags | int(TransferFlags.LINKED)] * (n - 1) + [flags & ~int(TransferFlags.LINKED)]
 
 
 def return_chain(return_id: int, original_id: int, legs: list[Leg]) -> list[Transfer]:

@@ -320,6 +320,11 @@ class Lifecycle:
         return settled
 
     def settle_queued(self, uow: UnitOfWork, p: Payment) -> bool:
+        debits: dict[int, int] = {}
+        for leg in legs.of(uow, self.registry, p):
+            debits[leg.debit_account] = debits.get(leg.debit_account, 0) + leg.amount_minor
+        if uow.ledger.short(debits):
+            return False  # still short (its reservation would fail): it keeps its place
         try:
             self.reserve(uow, p)
         except PaymentRejected:
