@@ -173,8 +173,10 @@ class Ledger:
         s = self.state
         for account_id, amount in debits.items():
             seq = s.seq_by_id.get(account_id)
-            if seq is not None and int(s.flags[seq]) & _DR_LIMIT and amount > self.available(
-                account_id
+            if (
+                seq is not None
+                and int(s.flags[seq]) & _DR_LIMIT
+                and amount > self.available(account_id)
             ):
                 return True
         return False
