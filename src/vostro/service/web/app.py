@@ -24,10 +24,12 @@ from vostro.service.web.routes import (
 )
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
+# A request is matched against the routes in this order: payments first, the busiest by far
+# (matching them behind every other route cost a worker about a quarter of its time).
 ROUTERS = (
+    payments,
     participants,
     fx,
-    payments,
     settlement,
     treasury,
     days,
