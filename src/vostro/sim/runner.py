@@ -26,6 +26,7 @@ from decimal import Decimal
 import numpy as np
 
 from vostro.config import Settings
+from vostro.errors import invariant
 from vostro.fx.quotes import StandingRate, Tier
 from vostro.fx.rates import ReferenceRate
 from vostro.participants.model import Role, Status
@@ -283,6 +284,7 @@ class Driver:
     def _request(self, n: int, d: int) -> PaymentRequest:
         w = self.w
         uetr = self.out.uetrs[n]
+        invariant(uetr is not None, f"workload row {n} is settled outside vostro: no UETR")
         assert uetr is not None
         code = CURRENCIES[int(w.currency[n])]
         payer, payee = BANKS[int(w.payer[n])], BANKS[int(w.payee[n])]

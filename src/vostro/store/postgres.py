@@ -2,10 +2,11 @@
 
 The writer lock is a session-level advisory lock, keyed by database and schema, held on the
 writer's connection for its lifetime; PostgreSQL releases it when that connection ends, so a dead
-writer never leaves it stale. Each batch is one transaction: transfers go in through binary `COPY`,
-balances are updated from array parameters with one `UPDATE ... FROM unnest(...)` in which every
-account appears exactly once (an `UPDATE ... FROM` that matches a row twice silently keeps only
-one change, so the writer sums each account's changes first).
+writer never leaves it stale. Each batch is one transaction (or part of the unit's): transfers
+and new pending transfers go in through binary `COPY`, balances through a staging table filled by
+`COPY` and one `UPDATE ... FROM` it, in which every account appears exactly once (an `UPDATE ...
+FROM` that matches a row twice silently keeps only one change, so the writer sums each account's
+changes first).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ def _pg_type(column: sa.Column[Any]) -> str:
 
 TRANSFER_TYPES = [_pg_type(c) for c in schema.transfers.columns]
 _COLUMN_LIST = ", ".join(TRANSFER_COLUMNS)
+PENDING_TYPES = [_pg_type(c) for c in schema.pending_transfers.columns]
 
 # New balances go through a session-local staging table (emptied at each commit): binary COPY
 # is cheaper to send than five array parameters, and the planner sees real row counts.
@@ -202,10 +204,13 @@ class PostgresWriter(base.WriterSession):
             assert cols is not None
             copy_transfers(c, "transfers", cols)
         if outcome.pending_inserts:
-            with c.cursor() as cur:
-                cur.executemany(
-                    "INSERT INTO pending_transfers VALUES (%s, %s, %s, %s)", outcome.pending_inserts
-                )
+            with (
+                c.cursor() as cur,
+                cur.copy("COPY pending_transfers FROM STDIN (FORMAT BINARY)") as copy,
+            ):
+                copy.set_types(PENDING_TYPES)
+                for row in outcome.pending_inserts:
+                    copy.write_row(row)
         if outcome.pending_updates:
             ts, status, at = (list(col) for col in zip(*outcome.pending_updates, strict=True))
             c.execute(UPDATE_PENDING_SQL, (ts, status, at))

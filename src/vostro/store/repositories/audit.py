@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from vostro.audit import AuditEntry, detail_json
+from vostro.store import bulk
 from vostro.store.schema import audit_log
 
 ENTRIES_LISTED_MAX = 1_000  # one page of the audit log
@@ -29,8 +30,9 @@ class SqlAuditLog:
         if not entries:
             return
         at = self.clock()
-        self.conn.execute(
-            audit_log.insert(),
+        bulk.insert_rows(
+            self.conn,
+            audit_log,
             [
                 {
                     "at": at,
