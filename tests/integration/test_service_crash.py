@@ -139,6 +139,15 @@ def serve(url: str, port: int, cwd: Path, *, workers: int = 2) -> subprocess.Pop
     )
 
 
+def stop(service: subprocess.Popen[bytes]) -> None:
+    """Stop the service as an operator would (SIGTERM); kill it if it has not gone in 60 s."""
+    service.send_signal(signal.SIGTERM)
+    try:
+        service.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        service.kill()
+
+
 def test_killed_writer_and_workers_lose_and_double_nothing(
     database_url: str, tmp_path: Path
 ) -> None:
@@ -168,11 +177,7 @@ def test_killed_writer_and_workers_lose_and_double_nothing(
         clients.stop.set()
         for thread in threads:
             thread.join(timeout=90)
-        service.send_signal(signal.SIGTERM)
-        try:
-            service.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            service.kill()
+        stop(service)
     assert service.returncode == 0
     assert not clients.failures
     assert clients.retries > 0  # the kills did cut requests short

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.integration.test_service_crash import children, ready, serve
+from tests.integration.test_service_crash import children, ready, serve, stop
 from vostro.bench.api import free_port
 from vostro.service.bootstrap import prepare
 
@@ -64,9 +64,5 @@ def test_connections_spread_over_the_workers_and_a_restarted_one(tmp_path: Path)
         with socket.create_connection(("127.0.0.1", port), timeout=5):
             pass  # the address still takes connections
     finally:
-        service.send_signal(signal.SIGTERM)
-        try:
-            service.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            service.kill()
+        stop(service)
     assert service.returncode == 0
