@@ -57,9 +57,12 @@ class GroupSubmission:
         sorting = _Sorting(taken)
         self.lifecycle.memo.open_group()  # rules, limits, fees and calendars read once per group
         try:
+            # One batch of writes for the plain payments from arrival to settlement: each new
+            # payment's row is written once, in its last state, with all its events.
             with uow.payments.batched():
                 self._screen(uow, items, out, sorting)
-            self._settle(uow, items, out, sorting)
+                settled = self._reserve_and_settle(uow, sorting.plain)
+            self._settle(uow, items, out, sorting, settled)
         finally:
             self.lifecycle.memo.close_group()
         invariant(all(o is not None for o in out), "a submission of the group has no outcome")
@@ -71,10 +74,10 @@ class GroupSubmission:
         items: Sequence[Item],
         out: list[Payment | VostroError | None],
         sorting: _Sorting,
+        settled: list[Payment],
     ) -> None:
-        """Settle the plain payments in one batch, retry the queues they bring liquidity to,
-        then the rest one at a time, in order."""
-        settled = self._reserve_and_settle(uow, sorting.plain)
+        """After the plain payments settled in one batch: retry the queues they bring liquidity
+        to, then the rest one at a time, in order."""
         retried: set[str] = set()
         waiting = uow.queue.payers() if settled else set()  # a payee with nothing queued: skip
         for bic, code in dict.fromkeys((p.creditor_agent, p.target_currency) for p in settled):
@@ -166,26 +169,25 @@ class GroupSubmission:
         chains += [legs.resolution(p.payment_id, pl, post=True) for p, _, pl in planned]
         results = batch_results(uow, chains, new_ids=True)  # the group's payments are new
         settled: list[Payment] = []
-        with uow.payments.batched():
-            for (p, priority, payment_legs), reserved, posted in zip(
-                planned, results[: len(group)], results[len(group) :], strict=True
-            ):
-                try:
-                    life.reserved(uow, p, payment_legs, reserved)
-                except Shortfall as short:
-                    if p.cross_currency:  # PvP at a quoted rate: no waiting
-                        life.reject(uow, p, short.code, short.reason)
-                    else:
-                        life.enqueue(uow, p, priority, short.reason)
-                    continue
-                except PaymentRejected as rejection:
-                    life.reject(uow, p, rejection.code, rejection.reason)
-                    continue
-                try:
-                    life.settled(uow, p, posted)
-                    settled.append(p)
-                except PaymentRejected as rejection:
-                    life.reject(uow, p, rejection.code, rejection.reason)
+        for (p, priority, payment_legs), reserved, posted in zip(
+            planned, results[: len(group)], results[len(group) :], strict=True
+        ):
+            try:
+                life.reserved(uow, p, payment_legs, reserved)
+            except Shortfall as short:
+                if p.cross_currency:  # PvP at a quoted rate: no waiting
+                    life.reject(uow, p, short.code, short.reason)
+                else:
+                    life.enqueue(uow, p, priority, short.reason)
+                continue
+            except PaymentRejected as rejection:
+                life.reject(uow, p, rejection.code, rejection.reason)
+                continue
+            try:
+                life.settled(uow, p, posted)
+                settled.append(p)
+            except PaymentRejected as rejection:
+                life.reject(uow, p, rejection.code, rejection.reason)
         return settled
 
 
