@@ -222,8 +222,9 @@ class Lifecycle:
         if quoted is not None:
             self.move(uow, p, State.QUOTED, quoted)
 
-    def reserve(self, uow: UnitOfWork, p: Payment) -> None:
-        payment_legs = legs.of(uow, self.registry, p)
+    def reserve(self, uow: UnitOfWork, p: Payment, payment_legs: list[Leg] | None = None) -> None:
+        if payment_legs is None:
+            payment_legs = legs.of(uow, self.registry, p)
         results = uow.ledger.create_transfers(legs.reservation(p.payment_id, payment_legs))
         self.reserved(uow, p, payment_legs, results)
 
@@ -320,13 +321,14 @@ class Lifecycle:
         return settled
 
     def settle_queued(self, uow: UnitOfWork, p: Payment) -> bool:
+        payment_legs = legs.of(uow, self.registry, p)
         debits: dict[int, int] = {}
-        for leg in legs.of(uow, self.registry, p):
+        for leg in payment_legs:
             debits[leg.debit_account] = debits.get(leg.debit_account, 0) + leg.amount_minor
         if uow.ledger.short(debits):
             return False  # still short (its reservation would fail): it keeps its place
         try:
-            self.reserve(uow, p)
+            self.reserve(uow, p, payment_legs)
         except PaymentRejected:
             return False  # still short: it keeps its place in the queue
         uow.queue.remove([p.uetr])
